@@ -1,0 +1,64 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using OnePass.IdentityProvider.Infrastructure;
+
+namespace OnePass.IdentityProvider.Data;
+
+public static class DatabaseServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="OnePassDbContext"/> on SQLite (default, under <c>data/</c>) or PostgreSQL,
+    /// chosen by <c>OnePass__DatabaseProvider</c>, with OpenIddict's entity sets keyed by Guid.
+    /// </summary>
+    public static IHostApplicationBuilder AddOnePassDatabase(this IHostApplicationBuilder builder)
+    {
+        var provider = builder.Configuration.GetValue(
+            $"{OnePassOptions.SectionName}:{nameof(OnePassOptions.DatabaseProvider)}", DatabaseProvider.Sqlite);
+        var connectionString = builder.Configuration.GetConnectionString("Database");
+
+        switch (provider)
+        {
+            case DatabaseProvider.Sqlite:
+                var sqlite = SqliteConnectionString(connectionString, builder.Environment.ContentRootPath);
+                builder.Services.AddDbContext<OnePassDbContext, SqliteOnePassDbContext>(options =>
+                    options.UseSqlite(sqlite).UseOpenIddict<Guid>());
+                break;
+
+            case DatabaseProvider.PostgreSQL:
+                if (string.IsNullOrWhiteSpace(connectionString))
+                {
+                    throw new InvalidOperationException(
+                        "OnePass__DatabaseProvider is PostgreSQL but ConnectionStrings__Database is not set.");
+                }
+
+                builder.Services.AddDbContext<OnePassDbContext, PostgreSqlOnePassDbContext>(options =>
+                    options.UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure(3))
+                        .UseOpenIddict<Guid>());
+                break;
+
+            default:
+                throw new InvalidOperationException($"Unknown OnePass__DatabaseProvider '{provider}'.");
+        }
+
+        return builder;
+    }
+
+    // A relative SQLite path is relative to the content root, and its folder is created on first start.
+    private static string SqliteConnectionString(string? configured, string contentRoot)
+    {
+        var csb = new SqliteConnectionStringBuilder(string.IsNullOrWhiteSpace(configured)
+            ? "Data Source=data/onepass.db"
+            : configured);
+
+        if (csb.DataSource != ":memory:" && csb.Mode != SqliteOpenMode.Memory)
+        {
+            var path = Path.GetFullPath(csb.DataSource, contentRoot);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            csb.DataSource = path;
+        }
+
+        // Several requests may write at once (tokens, lockout counters): wait instead of failing.
+        csb.DefaultTimeout = Math.Max(csb.DefaultTimeout, 30);
+        return csb.ToString();
+    }
+}

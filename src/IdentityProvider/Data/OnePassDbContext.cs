@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace OnePass.IdentityProvider.Data;
+
+/// <summary>
+/// The one database of OnePass: Identity users, OpenIddict clients/authorizations/tokens (Guid keys),
+/// the Data Protection key ring, the server's keys and secrets. Each provider has its own subclass so
+/// that each keeps its own migrations (<c>Data/Migrations/Sqlite</c>, <c>Data/Migrations/PostgreSql</c>).
+/// </summary>
+public abstract class OnePassDbContext(DbContextOptions options)
+    : IdentityDbContext<OnePassUser, IdentityRole<Guid>, Guid>(options), IDataProtectionKeyContext
+{
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    public DbSet<KeyMaterial> Keys => Set<KeyMaterial>();
+
+    public DbSet<ServerSecret> ServerSecrets => Set<ServerSecret>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.UseOpenIddict<Guid>();
+
+        builder.Entity<OnePassUser>().Property(user => user.DisplayName).HasMaxLength(200);
+
+        builder.Entity<KeyMaterial>(key =>
+        {
+            key.ToTable("OnePassKeys");
+            key.HasIndex(k => k.KeyId).IsUnique();
+            key.Property(k => k.KeyId).HasMaxLength(100);
+            key.Property(k => k.Use).HasMaxLength(10);
+            key.Property(k => k.Algorithm).HasMaxLength(20);
+        });
+
+        builder.Entity<ServerSecret>(secret =>
+        {
+            secret.ToTable("OnePassServerSecrets");
+            secret.HasKey(s => s.Name);
+            secret.Property(s => s.Name).HasMaxLength(100);
+        });
+    }
+}
+
+public sealed class SqliteOnePassDbContext(DbContextOptions<SqliteOnePassDbContext> options) : OnePassDbContext(options)
+{
+    // SQLite cannot compare or order DateTimeOffset values; store them as sortable binary ticks.
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+        configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+    }
+}
+
+public sealed class PostgreSqlOnePassDbContext(DbContextOptions<PostgreSqlOnePassDbContext> options) : OnePassDbContext(options);

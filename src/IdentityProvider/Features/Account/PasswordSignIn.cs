@@ -1,0 +1,101 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Identity;
+using OnePass.IdentityProvider.Data;
+using OnePass.IdentityProvider.Features.Authorization;
+
+namespace OnePass.IdentityProvider.Features.Account;
+
+/// <summary>
+/// Checks a username and password the same way whatever the outcome: an unknown user, a locked or
+/// disabled account and a wrong password all cost one password-hash verification and all answer
+/// <see cref="PasswordSignInResult.Failed"/> (CONTRACT §4, CATALOGUE AT-22). Failures count towards
+/// the account lockout kept in the database.
+/// </summary>
+public sealed class PasswordSignIn(
+    UserManager<OnePassUser> users,
+    SignInManager<OnePassUser> signIns,
+    IPasswordHasher<OnePassUser> hasher,
+    DummyPasswordHash dummy,
+    TimeProvider time,
+    ILogger<PasswordSignIn> logger)
+{
+    public async Task<PasswordSignInResult> SignInAsync(string username, string password)
+    {
+        var user = await users.FindByNameAsync(username) ?? await FindByEmailAsync(username);
+        if (user is null || user.PasswordHash is null)
+        {
+            dummy.Verify(hasher, password);
+            logger.LogInformation("Password sign-in failed.");
+            return PasswordSignInResult.Failed;
+        }
+
+        if (await users.IsLockedOutAsync(user) || !await signIns.CanSignInAsync(user))
+        {
+            // Same work as a real check, so a locked account cannot be told apart by timing.
+            dummy.Verify(hasher, password);
+            logger.LogInformation("Password sign-in refused for locked or disabled user {UserId}.", user.Id);
+            return PasswordSignInResult.Failed;
+        }
+
+        if (!await users.CheckPasswordAsync(user, password))
+        {
+            await users.AccessFailedAsync(user);
+            logger.LogInformation("Password sign-in failed for user {UserId}.", user.Id);
+            return PasswordSignInResult.Failed;
+        }
+
+        await users.ResetAccessFailedCountAsync(user);
+
+        // A new session id at every authentication: a planted session cannot be carried over (AT-16).
+        var session = new SessionInfo(
+            SessionId: Base64Url(RandomNumberGenerator.GetBytes(24)),
+            AuthTime: time.GetUtcNow(),
+            Acr: AssuranceLevels.Password,
+            Amr: [AuthenticationMethods.Password]);
+        await signIns.SignOutAsync();
+        await signIns.SignInWithClaimsAsync(user, isPersistent: false, session.ToClaims());
+        logger.LogInformation("User {UserId} signed in with a password, session {SessionId}.", user.Id, session.SessionId);
+        return PasswordSignInResult.Succeeded;
+    }
+
+    // Citizens may type their e-mail address instead of their username; only a confirmed, unique one counts.
+    private async Task<OnePassUser?> FindByEmailAsync(string value)
+    {
+        if (!value.Contains('@', StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        try
+        {
+            var user = await users.FindByEmailAsync(value);
+            return user is { EmailConfirmed: true } ? user : null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null; // more than one account has that address
+        }
+    }
+
+    private static string Base64Url(byte[] bytes) =>
+        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
+
+public enum PasswordSignInResult
+{
+    Succeeded,
+    Failed,
+}
+
+/// <summary>A hash of a random password, made once with the real hasher, to spend equal time on unknown users.</summary>
+public sealed class DummyPasswordHash
+{
+    private static readonly OnePassUser Nobody = new() { UserName = "nobody" };
+    private string? _hash;
+
+    public void Verify(IPasswordHasher<OnePassUser> hasher, string password)
+    {
+        _hash ??= hasher.HashPassword(Nobody, Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)));
+        _ = hasher.VerifyHashedPassword(Nobody, _hash, password);
+    }
+}

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using OpenIddict.Abstractions;
+
+namespace OnePass.IdentityProvider.Features.Authorization;
+
+/// <summary>
+/// What OnePass keeps about an agency beyond OpenIddict's own fields, stored in the application's
+/// <c>Properties</c> so that a client is still one row.
+/// </summary>
+public sealed record AgencySettings(string SubjectType, string Sector, string? MinimumAcr)
+{
+    public const string SubjectTypeProperty = "onepass_subject_type";
+    public const string SectorProperty = "onepass_sector";
+    public const string MinimumAcrProperty = "onepass_minimum_acr";
+
+    public bool IsPairwise => SubjectType != OpenIddictConstants.SubjectTypes.Public;
+
+    public static async Task<AgencySettings> ReadAsync(
+        IOpenIddictApplicationManager applications, object application, CancellationToken cancellationToken = default)
+    {
+        var properties = await applications.GetPropertiesAsync(application, cancellationToken);
+        var clientId = await applications.GetClientIdAsync(application, cancellationToken) ?? string.Empty;
+        return new AgencySettings(
+            Read(properties, SubjectTypeProperty) ?? OpenIddictConstants.SubjectTypes.Pairwise,
+            Read(properties, SectorProperty) ?? clientId,
+            Read(properties, MinimumAcrProperty));
+    }
+
+    public void WriteTo(OpenIddictApplicationDescriptor descriptor)
+    {
+        descriptor.Properties[SubjectTypeProperty] = JsonSerializer.SerializeToElement(SubjectType);
+        descriptor.Properties[SectorProperty] = JsonSerializer.SerializeToElement(Sector);
+        if (MinimumAcr is null)
+        {
+            descriptor.Properties.Remove(MinimumAcrProperty);
+        }
+        else
+        {
+            descriptor.Properties[MinimumAcrProperty] = JsonSerializer.SerializeToElement(MinimumAcr);
+        }
+    }
+
+    private static string? Read(System.Collections.Immutable.ImmutableDictionary<string, JsonElement> properties, string name) =>
+        properties.TryGetValue(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}

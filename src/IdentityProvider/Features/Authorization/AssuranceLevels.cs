@@ -1,0 +1,46 @@
+namespace OnePass.IdentityProvider.Features.Authorization;
+
+/// <summary>
+/// OnePass levels of assurance (CONTRACT §5) and the RFC 8176 <c>amr</c> values behind them.
+/// </summary>
+public static class AssuranceLevels
+{
+    public const string Password = "urn:onepass:loa:1";
+    public const string TwoFactors = "urn:onepass:loa:2";
+    public const string PhishingResistant = "urn:onepass:loa:3";
+
+    public static IReadOnlyList<string> All { get; } = [Password, TwoFactors, PhishingResistant];
+
+    /// <summary>1, 2 or 3 for a OnePass level; 0 for anything else.</summary>
+    public static int Rank(string? acr) => acr switch
+    {
+        Password => 1,
+        TwoFactors => 2,
+        PhishingResistant => 3,
+        _ => 0,
+    };
+
+    /// <summary>
+    /// The level a request needs: the lowest OnePass level among <c>acr_values</c> (they are listed in
+    /// order of preference, any one satisfies the agency), raised to the agency's own minimum.
+    /// Unknown values are ignored. Returns 0 when nothing is asked.
+    /// </summary>
+    public static int Required(IEnumerable<string> acrValues, string? agencyMinimum)
+    {
+        var requested = acrValues.Select(Rank).Where(rank => rank > 0).DefaultIfEmpty(0).Min();
+        return Math.Max(requested, Rank(agencyMinimum));
+    }
+
+    public static string ForRank(int rank) => All[Math.Clamp(rank, 1, All.Count) - 1];
+}
+
+/// <summary>RFC 8176 authentication method reference values used by OnePass.</summary>
+public static class AuthenticationMethods
+{
+    public const string Password = "pwd";
+    public const string OneTimePassword = "otp";
+    public const string HardwareKey = "hwk";
+    public const string SoftwareKey = "swk";
+    public const string MultiFactor = "mfa";
+    public const string UserPresence = "user";
+}

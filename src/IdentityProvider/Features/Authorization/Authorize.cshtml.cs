@@ -1,0 +1,246 @@
+using System.Collections.Immutable;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using OnePass.IdentityProvider.Data;
+using OnePass.IdentityProvider.Features.Account;
+using OpenIddict.Abstractions;
+using OpenIddict.Server.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace OnePass.IdentityProvider.Features.Authorization;
+
+/// <summary>
+/// The authorization endpoint (passthrough). OpenIddict has already validated the client, the
+/// redirect URI, PKCE and scopes, and stored the request (request caching), so the request seen here
+/// is a <c>request_uri</c> the browser cannot alter. This page decides: sign in first? enough
+/// assurance? consent? — then signs in to OpenIddict, which issues the code.
+/// </summary>
+[IgnoreAntiforgeryToken] // agencies may POST authorization requests; the consent form is checked below.
+public sealed class AuthorizeModel(
+    IOpenIddictApplicationManager applications,
+    IOpenIddictAuthorizationManager authorizations,
+    IOpenIddictScopeManager scopes,
+    UserManager<OnePassUser> users,
+    SignInManager<OnePassUser> signIns,
+    TokenPrincipalFactory principals,
+    ReauthenticationMarker reauthentication,
+    IAntiforgery antiforgery,
+    TimeProvider time) : PageModel
+{
+    public const string DecisionAllow = "allow";
+    public const string DecisionDeny = "deny";
+
+    public ConsentViewModel? Consent { get; private set; }
+
+    public Task<IActionResult> OnGetAsync() => HandleAsync();
+
+    public Task<IActionResult> OnPostAsync() => HandleAsync();
+
+    private async Task<IActionResult> HandleAsync()
+    {
+        var request = HttpContext.GetOpenIddictServerRequest()
+            ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
+
+        // 1. A consent answer must come from our own form (CATALOGUE AT-14, IN-LG-12).
+        var decision = await ReadConsentDecisionAsync();
+        if (decision is ConsentDecision.Invalid)
+        {
+            return BadRequestPage("The consent form was not valid. Please start again from the agency's site.");
+        }
+
+        // 2. Is there an SSO session, fresh enough for prompt=login / max_age (OIDC Core §3.1.2.1)?
+        var cookie = await HttpContext.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+        var session = cookie.Succeeded ? SessionInfo.From(cookie.Principal) : null;
+        var user = session is null ? null : await users.GetUserAsync(cookie.Principal!);
+        if (user is not null && !await signIns.CanSignInAsync(user))
+        {
+            user = null;
+        }
+
+        var requestKey = RequestKey(request);
+        if (session is null || user is null || NeedsFreshSignIn(request, session, requestKey))
+        {
+            if (request.HasPromptValue(PromptValues.None))
+            {
+                return Forbid(Errors.LoginRequired, "The user is not signed in, or the sign-in is too old.");
+            }
+
+            if (session is not null && user is not null)
+            {
+                reauthentication.Set(HttpContext, requestKey);
+            }
+
+            return Redirect(SignInPaths.Login(ReturnUrl(request), request.LoginHint, request.UiLocales));
+        }
+
+        ReauthenticationMarker.Clear(HttpContext);
+
+        var application = await applications.FindByClientIdAsync(request.ClientId!)
+            ?? throw new InvalidOperationException("The client application cannot be found.");
+        var agency = await AgencySettings.ReadAsync(applications, application);
+
+        // 3. Assurance: acr_values and the agency's minimum are binding (CONTRACT §4, §5). Only the
+        //    password factor exists so far, so a higher level cannot be reached: say so, never overclaim.
+        var required = AssuranceLevels.Required(request.GetAcrValues(), agency.MinimumAcr);
+        if (AssuranceLevels.Rank(session.Acr) < required)
+        {
+            return Forbid("unmet_authentication_requirements",
+                $"The agency requires {AssuranceLevels.ForRank(required)}, which this account cannot reach.");
+        }
+
+        // 4. Consent: one switch over the consent types (OpenIddict samples), remembered as a permanent authorization.
+        var applicationId = await applications.GetIdAsync(application);
+        var userId = user.Id.ToString();
+        var requestedScopes = request.GetScopes();
+        var existing = await authorizations.FindAsync(
+            subject: userId, client: applicationId, status: Statuses.Valid, type: AuthorizationTypes.Permanent,
+            scopes: requestedScopes).ToListAsync();
+        var consentType = await applications.GetConsentTypeAsync(application);
+        var mustAsk = consentType switch
+        {
+            ConsentTypes.Implicit => request.HasPromptValue(PromptValues.Consent),
+            ConsentTypes.Explicit => existing.Count == 0 || request.HasPromptValue(PromptValues.Consent),
+            _ => true,
+        };
+
+        if (decision is ConsentDecision.Deny)
+        {
+            return Forbid(Errors.AccessDenied, "The user declined to share this information.");
+        }
+
+        if (mustAsk && decision is not ConsentDecision.Allow)
+        {
+            if (request.HasPromptValue(PromptValues.None))
+            {
+                return Forbid(Errors.ConsentRequired, "The user has not consented to this agency yet.");
+            }
+
+            Consent = await ConsentViewModel.CreateAsync(applications, scopes, application, requestedScopes, HiddenParameters());
+            return Page();
+        }
+
+        // 5. Issue: the principal carries the pairwise sub, session claims and scope claims.
+        var identity = await principals.CreateAsync(user, session, agency, requestedScopes);
+        var remember = consentType == ConsentTypes.Explicit && decision is ConsentDecision.Allow;
+        var authorization = !remember && existing.Count > 0
+            ? existing[^1]
+            : await authorizations.CreateAsync(
+                identity: identity,
+                subject: userId,
+                client: applicationId!,
+                type: remember ? AuthorizationTypes.Permanent : AuthorizationTypes.AdHoc,
+                scopes: requestedScopes);
+        identity.SetAuthorizationId(await authorizations.GetIdAsync(authorization));
+
+        return SignIn(new ClaimsPrincipal(identity), OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    private bool NeedsFreshSignIn(OpenIddictRequest request, SessionInfo session, string requestKey)
+    {
+        var tooOld = request.HasPromptValue(PromptValues.Login) || request.MaxAge == 0 ||
+            (request.MaxAge is long maxAge && time.GetUtcNow() - session.AuthTime > TimeSpan.FromSeconds(maxAge));
+        return tooOld && !reauthentication.IsSatisfied(HttpContext, requestKey, session.AuthTime);
+    }
+
+    private async Task<ConsentDecision> ReadConsentDecisionAsync()
+    {
+        if (!HttpMethods.IsPost(Request.Method) || !Request.HasFormContentType)
+        {
+            return ConsentDecision.None;
+        }
+
+        var form = await Request.ReadFormAsync();
+        var isConsentForm = form.ContainsKey("decision") || form.ContainsKey(AntiforgeryFieldName);
+        if (!isConsentForm)
+        {
+            return ConsentDecision.None; // an agency's own POST authorization request
+        }
+
+        if (!await antiforgery.IsRequestValidAsync(HttpContext))
+        {
+            return ConsentDecision.Invalid;
+        }
+
+        return form["decision"].ToString() switch
+        {
+            DecisionAllow when form["decision"].Count == 1 => ConsentDecision.Allow,
+            DecisionDeny when form["decision"].Count == 1 => ConsentDecision.Deny,
+            _ => ConsentDecision.Invalid,
+        };
+    }
+
+    private const string AntiforgeryFieldName = "__RequestVerificationToken";
+
+    // Only the stored-request reference goes back and forth, never the parameters themselves (AT-15).
+    private Dictionary<string, string> HiddenParameters()
+    {
+        var source = HttpMethods.IsPost(Request.Method) && Request.HasFormContentType
+            ? Request.Form.Select(pair => (pair.Key, Value: pair.Value.ToString()))
+            : Request.Query.Select(pair => (pair.Key, Value: pair.Value.ToString()));
+        return source
+            .Where(pair => pair.Key is not "decision" and not AntiforgeryFieldName)
+            .ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.Ordinal);
+    }
+
+    private string ReturnUrl(OpenIddictRequest request)
+    {
+        var parameters = HiddenParameters();
+        return Request.PathBase + Request.Path + QueryString.Create(parameters!);
+    }
+
+    private static string RequestKey(OpenIddictRequest request) =>
+        request.RequestUri ?? Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(
+            string.Join('&', request.GetParameters().OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")))));
+
+    private ForbidResult Forbid(string error, string description) => Forbid(
+        authenticationSchemes: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme,
+        properties: new AuthenticationProperties(new Dictionary<string, string?>
+        {
+            [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,
+            [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
+        }));
+
+    private static ObjectResult BadRequestPage(string message) =>
+        new(message) { StatusCode = StatusCodes.Status400BadRequest, ContentTypes = { "text/plain; charset=utf-8" } };
+
+    private enum ConsentDecision
+    {
+        None,
+        Allow,
+        Deny,
+        Invalid,
+    }
+}
+
+/// <summary>What the consent page shows: the agency's name (always HTML-encoded) and the scopes asked.</summary>
+public sealed record ConsentViewModel(string ApplicationName, IReadOnlyList<ScopeView> Scopes, IReadOnlyDictionary<string, string> Parameters)
+{
+    public static async Task<ConsentViewModel> CreateAsync(
+        IOpenIddictApplicationManager applications,
+        IOpenIddictScopeManager scopeManager,
+        object application,
+        ImmutableArray<string> requested,
+        IReadOnlyDictionary<string, string> parameters)
+    {
+        var name = await applications.GetLocalizedDisplayNameAsync(application)
+            ?? await applications.GetClientIdAsync(application) ?? string.Empty;
+        var views = new List<ScopeView>();
+        foreach (var scope in requested)
+        {
+            var entity = await scopeManager.FindByNameAsync(scope);
+            var description = entity is null ? null : await scopeManager.GetLocalizedDescriptionAsync(entity);
+            views.Add(new ScopeView(scope, description));
+        }
+
+        return new ConsentViewModel(name, views, parameters);
+    }
+}
+
+public sealed record ScopeView(string Name, string? Description);

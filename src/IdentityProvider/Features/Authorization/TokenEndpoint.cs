@@ -1,0 +1,75 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Abstractions;
+using OpenIddict.Server.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace OnePass.IdentityProvider.Features.Authorization;
+
+/// <summary>
+/// The token endpoint (passthrough). OpenIddict has authenticated the client and validated the code or
+/// refresh token (PKCE, redirect URI, single use, rotation with no reuse leeway: a replayed refresh
+/// token revokes its family, RFC 9700 §4.14). Here OnePass checks the citizen may still sign in and
+/// refreshes the claims from the database.
+/// </summary>
+public static class TokenEndpoint
+{
+    public static async Task<IResult> HandleAsync(
+        HttpContext context,
+        IOpenIddictApplicationManager applications,
+        TokenUsers tokenUsers,
+        TokenPrincipalFactory principals)
+    {
+        var request = context.GetOpenIddictServerRequest()
+            ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
+
+        if (request.IsClientCredentialsGrantType())
+        {
+            // A machine client acts for itself: no user, so no ID token (CATALOGUE IN-TK-13).
+            if (request.HasScope(Scopes.OpenId))
+            {
+                return Forbid(Errors.InvalidScope, "The 'openid' scope cannot be used with the client_credentials grant.");
+            }
+
+            var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
+            identity.SetClaim(Claims.Subject, request.ClientId)
+                .SetClaim(Claims.ClientId, request.ClientId);
+            identity.SetScopes(request.GetScopes());
+            ClaimDestinations.Apply(identity);
+            return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        }
+
+        if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType())
+        {
+            var result = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+            var principal = result.Principal;
+            var user = principal is null ? null : await tokenUsers.FindActiveAsync(principal, context.RequestAborted);
+            var session = principal is null ? null : SessionInfo.From(principal);
+            if (principal is null || user is null || session is null)
+            {
+                return Forbid(Errors.InvalidGrant, "The token is no longer valid.");
+            }
+
+            var application = await applications.FindByClientIdAsync(request.ClientId!)
+                ?? throw new InvalidOperationException("The client application cannot be found.");
+            var agency = await AgencySettings.ReadAsync(applications, application, context.RequestAborted);
+
+            // Same session facts and scopes as granted; names and e-mail as they are now.
+            var identity = await principals.CreateAsync(user, session, agency, principal.GetScopes());
+            identity.SetAuthorizationId(principal.GetAuthorizationId());
+            return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        }
+
+        return Forbid(Errors.UnsupportedGrantType, "This grant type is not supported.");
+    }
+
+    internal static IResult Forbid(string error, string description) => Results.Forbid(
+        new AuthenticationProperties(new Dictionary<string, string?>
+        {
+            [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,
+            [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
+        }),
+        [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+}

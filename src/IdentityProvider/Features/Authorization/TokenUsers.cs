@@ -1,0 +1,38 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Identity;
+using OnePass.IdentityProvider.Data;
+using OpenIddict.Abstractions;
+
+namespace OnePass.IdentityProvider.Features.Authorization;
+
+/// <summary>
+/// Finds the citizen behind a code, refresh or access token. Tokens carry only the pairwise <c>sub</c>;
+/// the user id is the subject of the OpenIddict authorization every user token is attached to.
+/// </summary>
+public sealed class TokenUsers(
+    IOpenIddictAuthorizationManager authorizations,
+    UserManager<OnePassUser> users,
+    SignInManager<OnePassUser> signIns)
+{
+    /// <summary>The user, or null when the token has no user, the user is gone, or may no longer sign in.</summary>
+    public async Task<OnePassUser?> FindActiveAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
+    {
+        var authorizationId = principal.GetAuthorizationId();
+        if (authorizationId is null ||
+            await authorizations.FindByIdAsync(authorizationId, cancellationToken) is not { } authorization ||
+            await authorizations.GetSubjectAsync(authorization, cancellationToken) is not { } userId)
+        {
+            return null;
+        }
+
+        var user = await users.FindByIdAsync(userId);
+        // A temporary lockout from failed passwords must not end existing sessions (CATALOGUE AT-21);
+        // an administrator's disable (lockout without end) does.
+        if (user is null || !await signIns.CanSignInAsync(user) || user.LockoutEnd == DateTimeOffset.MaxValue)
+        {
+            return null;
+        }
+
+        return user;
+    }
+}

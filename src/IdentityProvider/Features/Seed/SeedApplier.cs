@@ -1,0 +1,287 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.IdentityModel.Tokens;
+using OnePass.IdentityProvider.Data;
+using OnePass.IdentityProvider.Features.Authorization;
+using OpenIddict.Abstractions;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace OnePass.IdentityProvider.Features.Seed;
+
+/// <summary>
+/// Applies a seed file in one transaction: agencies and users are created or brought up to date;
+/// applying the same file twice changes nothing (CONTRACT §3). A client is rewritten only when its
+/// seed entry changed (a fingerprint of the entry is kept on the client) or its secret no longer matches.
+/// </summary>
+public sealed class SeedApplier(
+    OnePassDbContext db,
+    IOpenIddictApplicationManager applications,
+    UserManager<OnePassUser> users,
+    RoleManager<IdentityRole<Guid>> roles,
+    ILogger<SeedApplier> logger)
+{
+    private const string FingerprintProperty = "onepass_seed_fingerprint";
+    public const string FrontchannelLogoutUriProperty = "onepass_frontchannel_logout_uri";
+    public const string BackchannelLogoutUriProperty = "onepass_backchannel_logout_uri";
+
+    /// <summary>Reads, validates and applies a seed file. Throws <see cref="SeedException"/> when it is malformed.</summary>
+    public async Task<SeedResult> ApplyFileAsync(string path, bool requireHttps, CancellationToken cancellationToken = default)
+    {
+        SeedFile? seed;
+        try
+        {
+            await using var stream = File.OpenRead(path);
+            seed = await JsonSerializer.DeserializeAsync<SeedFile>(stream, SeedFile.JsonOptions, cancellationToken);
+        }
+        catch (Exception exception) when (exception is JsonException or IOException or UnauthorizedAccessException)
+        {
+            throw new SeedException($"The seed file '{path}' cannot be read: {exception.Message}");
+        }
+
+        if (seed is null)
+        {
+            throw new SeedException($"The seed file '{path}' is empty.");
+        }
+
+        return await ApplyAsync(seed, requireHttps, cancellationToken);
+    }
+
+    public async Task<SeedResult> ApplyAsync(SeedFile seed, bool requireHttps, CancellationToken cancellationToken = default)
+    {
+        var errors = SeedValidator.Validate(seed, requireHttps);
+        if (errors.Count > 0)
+        {
+            throw new SeedException("The seed file is malformed; nothing was changed:\n  " + string.Join("\n  ", errors));
+        }
+
+        var strategy = db.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var result = new SeedResult();
+            foreach (var client in seed.Clients)
+            {
+                await ApplyClientAsync(client, result, cancellationToken);
+            }
+
+            foreach (var user in seed.Users)
+            {
+                await ApplyUserAsync(user, result);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            logger.LogInformation("Seed applied: {Created} created, {Updated} updated, {Unchanged} unchanged.",
+                result.Created, result.Updated, result.Unchanged);
+            return result;
+        });
+    }
+
+    private async Task ApplyClientAsync(SeedClient client, SeedResult result, CancellationToken cancellationToken)
+    {
+        var descriptor = ToDescriptor(client);
+        var existing = await applications.FindByClientIdAsync(client.ClientId!, cancellationToken);
+        if (existing is null)
+        {
+            await applications.CreateAsync(descriptor, cancellationToken);
+            result.Created++;
+            return;
+        }
+
+        var properties = await applications.GetPropertiesAsync(existing, cancellationToken);
+        var sameEntry = properties.TryGetValue(FingerprintProperty, out var stored) &&
+            stored.ValueKind == JsonValueKind.String && stored.GetString() == Fingerprint(client);
+        var sameSecret = client.ClientSecret is null
+            ? !await applications.HasClientTypeAsync(existing, ClientTypes.Confidential, cancellationToken) || client.Jwks is not null
+            : await applications.ValidateClientSecretAsync(existing, client.ClientSecret, cancellationToken);
+        if (sameEntry && sameSecret)
+        {
+            result.Unchanged++;
+            return;
+        }
+
+        // Keep the stored (hashed) secret unless the seed's secret differs from it.
+        var current = new OpenIddictApplicationDescriptor();
+        await applications.PopulateAsync(current, existing, cancellationToken);
+        descriptor.ClientSecret = sameSecret ? current.ClientSecret : client.ClientSecret;
+        await applications.UpdateAsync(existing, descriptor, cancellationToken); // hashes a changed secret
+        result.Updated++;
+    }
+
+    private async Task ApplyUserAsync(SeedUser seedUser, SeedResult result)
+    {
+        var user = await users.FindByNameAsync(seedUser.Username!);
+        var created = user is null;
+        user ??= new OnePassUser { UserName = seedUser.Username, LockoutEnabled = true };
+
+        var changed = created;
+        changed |= Set(user.Email, seedUser.Email, value => user.Email = value);
+        changed |= Set(user.EmailConfirmed, seedUser.EmailConfirmed, value => user.EmailConfirmed = value);
+        changed |= Set(user.DisplayName, seedUser.Name, value => user.DisplayName = value);
+
+        if (created)
+        {
+            var outcome = seedUser.Password is null ? await users.CreateAsync(user) : await users.CreateAsync(user, seedUser.Password);
+            Ensure(outcome, seedUser.Username!);
+        }
+        else
+        {
+            if (changed)
+            {
+                Ensure(await users.UpdateAsync(user), seedUser.Username!);
+            }
+
+            if (seedUser.Password is not null && !await users.CheckPasswordAsync(user, seedUser.Password))
+            {
+                await users.RemovePasswordAsync(user);
+                Ensure(await users.AddPasswordAsync(user, seedUser.Password), seedUser.Username!);
+                changed = true;
+            }
+        }
+
+        foreach (var role in seedUser.Roles.Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            if (!await roles.RoleExistsAsync(role))
+            {
+                Ensure(await roles.CreateAsync(new IdentityRole<Guid>(role)), role);
+            }
+
+            if (!await users.IsInRoleAsync(user, role))
+            {
+                Ensure(await users.AddToRoleAsync(user, role), seedUser.Username!);
+                changed = true;
+            }
+        }
+
+        if (created)
+        {
+            result.Created++;
+        }
+        else if (changed)
+        {
+            result.Updated++;
+        }
+        else
+        {
+            result.Unchanged++;
+        }
+    }
+
+    private static OpenIddictApplicationDescriptor ToDescriptor(SeedClient client)
+    {
+        var isConfidential = client.ClientSecret is not null || client.Jwks is not null;
+        var descriptor = new OpenIddictApplicationDescriptor
+        {
+            ClientId = client.ClientId,
+            ClientSecret = client.ClientSecret,
+            ClientType = isConfidential ? ClientTypes.Confidential : ClientTypes.Public,
+            ApplicationType = ApplicationTypes.Web,
+            ConsentType = client.Consent == "implicit" ? ConsentTypes.Implicit : ConsentTypes.Explicit,
+            DisplayName = client.DisplayName ?? client.ClientId,
+            JsonWebKeySet = client.Jwks is { } jwks ? new JsonWebKeySet(jwks.GetRawText()) : null,
+        };
+
+        foreach (var uri in client.RedirectUris)
+        {
+            descriptor.RedirectUris.Add(new Uri(uri, UriKind.Absolute));
+        }
+
+        foreach (var uri in client.PostLogoutRedirectUris)
+        {
+            descriptor.PostLogoutRedirectUris.Add(new Uri(uri, UriKind.Absolute));
+        }
+
+        descriptor.Permissions.Add(Permissions.Endpoints.Token);
+        descriptor.Permissions.Add(Permissions.Endpoints.Revocation);
+        if (isConfidential)
+        {
+            descriptor.Permissions.Add(Permissions.Endpoints.Introspection);
+        }
+
+        if (client.GrantTypes.Contains(GrantTypes.AuthorizationCode))
+        {
+            descriptor.Permissions.Add(Permissions.Endpoints.Authorization);
+            descriptor.Permissions.Add(Permissions.Endpoints.PushedAuthorization);
+            descriptor.Permissions.Add(Permissions.Endpoints.EndSession);
+            descriptor.Permissions.Add(Permissions.ResponseTypes.Code);
+        }
+
+        foreach (var grant in client.GrantTypes)
+        {
+            descriptor.Permissions.Add(Permissions.Prefixes.GrantType + grant);
+        }
+
+        foreach (var scope in client.Scopes.Where(scope => scope != Scopes.OpenId))
+        {
+            descriptor.Permissions.Add(Permissions.Prefixes.Scope + scope);
+        }
+
+        if (client.RequirePkce)
+        {
+            descriptor.Requirements.Add(Requirements.Features.ProofKeyForCodeExchange);
+        }
+
+        new AgencySettings(client.SubjectType, Sector(client), client.MinimumAcr).WriteTo(descriptor);
+        SetProperty(descriptor, FrontchannelLogoutUriProperty, client.FrontchannelLogoutUri);
+        SetProperty(descriptor, BackchannelLogoutUriProperty, client.BackchannelLogoutUri);
+        descriptor.Properties[FingerprintProperty] = JsonSerializer.SerializeToElement(Fingerprint(client));
+        return descriptor;
+    }
+
+    /// <summary>OIDC Core §8.1: the sector is the host of sector_identifier_uri, else of the redirect URIs.</summary>
+    private static string Sector(SeedClient client)
+    {
+        var source = client.SectorIdentifier ?? client.RedirectUris.FirstOrDefault();
+        return source is null ? client.ClientId! : new Uri(source, UriKind.Absolute).Host.ToLowerInvariant();
+    }
+
+    // A digest of the entry without its secret: equal digests mean nothing else to update.
+    private static string Fingerprint(SeedClient client)
+    {
+        var copy = JsonSerializer.SerializeToNode(client, SeedFile.JsonOptions)!.AsObject();
+        copy.Remove("clientSecret");
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(copy.ToJsonString())));
+    }
+
+    private static void SetProperty(OpenIddictApplicationDescriptor descriptor, string name, string? value)
+    {
+        if (value is not null)
+        {
+            descriptor.Properties[name] = JsonSerializer.SerializeToElement(value);
+        }
+    }
+
+    private static bool Set<T>(T current, T wanted, Action<T> assign)
+    {
+        if (EqualityComparer<T>.Default.Equals(current, wanted))
+        {
+            return false;
+        }
+
+        assign(wanted);
+        return true;
+    }
+
+    private static void Ensure(IdentityResult result, string entry)
+    {
+        if (!result.Succeeded)
+        {
+            throw new SeedException(string.Create(CultureInfo.InvariantCulture,
+                $"The seed entry '{entry}' was refused: {string.Join(" ", result.Errors.Select(e => e.Description))}"));
+        }
+    }
+}
+
+public sealed class SeedResult
+{
+    public int Created { get; set; }
+
+    public int Updated { get; set; }
+
+    public int Unchanged { get; set; }
+}
+
+public sealed class SeedException(string message) : Exception(message);

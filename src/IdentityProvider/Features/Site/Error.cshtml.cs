@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace OnePass.IdentityProvider.Features.Site;
+
+/// <summary>
+/// The one error page: OpenIddict errors that must not be redirected (bad client or redirect URI),
+/// status-code pages and unhandled exceptions. It shows a stable error code and a plain sentence,
+/// never a stack trace, and never turns a <c>redirect_uri</c> into a link (CATALOGUE AT-24).
+/// </summary>
+[IgnoreAntiforgeryToken]
+public sealed class ErrorModel : PageModel
+{
+    public string Code { get; private set; } = "server_error";
+
+    public string? Description { get; private set; }
+
+    public string? TraceId { get; private set; }
+
+    public void OnGet() => Fill();
+
+    public void OnPost() => Fill();
+
+    private void Fill()
+    {
+        TraceId = Activity.Current?.Id ?? HttpContext.TraceIdentifier;
+
+        // An OpenID Connect error, handed over by OpenIddict's status-code-pages integration.
+        if (HttpContext.GetOpenIddictServerResponse() is { Error: not null } response)
+        {
+            Code = response.Error;
+            Description = response.ErrorDescription;
+            return;
+        }
+
+        var exception = HttpContext.Features.Get<IExceptionHandlerFeature>()?.Error;
+        var status = exception switch
+        {
+            BadHttpRequestException bad => bad.StatusCode,
+            InvalidDataException => StatusCodes.Status400BadRequest, // form limits exceeded
+            _ => HttpContext.Features.Get<IStatusCodeReExecuteFeature>()?.OriginalStatusCode ?? Response.StatusCode,
+        };
+
+        if (exception is not null)
+        {
+            Response.StatusCode = status;
+        }
+
+        (Code, Description) = status switch
+        {
+            400 => ("invalid_request", "The request was malformed."),
+            404 => ("not_found", "There is no such page."),
+            405 => ("method_not_allowed", "That method is not allowed here."),
+            413 => ("request_too_large", "The request is too large."),
+            414 => ("uri_too_long", "The address is too long."),
+            429 => ("too_many_requests", "Too many attempts. Please wait a minute and try again."),
+            >= 400 and < 500 => ("invalid_request", "The request could not be processed."),
+            _ => ("server_error", "Something went wrong on our side. Please try again later."),
+        };
+    }
+}

@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OnePass.IdentityProvider.Data;
+using OnePass.IdentityProvider.Features.Authorization;
+using OnePass.IdentityProvider.Infrastructure.Keys;
+using StackExchange.Redis;
+
+namespace OnePass.IdentityProvider.Infrastructure.Health;
+
+/// <summary>
+/// CONTRACT §6: <c>/health/live</c> answers while the process runs; <c>/health/ready</c> only when the
+/// database (and Redis, where configured) answer and the shared keys are loaded (CATALOGUE FT-10).
+/// </summary>
+public static class HealthEndpoints
+{
+    private const string Ready = "ready";
+
+    public static IHostApplicationBuilder AddOnePassHealth(this IHostApplicationBuilder builder)
+    {
+        var checks = builder.Services.AddHealthChecks()
+            .AddDbContextCheck<OnePassDbContext>("database", tags: [Ready])
+            .AddCheck<KeysLoadedCheck>("keys", tags: [Ready]);
+
+        if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("Redis")))
+        {
+            checks.AddCheck<RedisCheck>("redis", tags: [Ready]);
+        }
+
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapOnePassHealth(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHealthChecks("/health/live", new() { Predicate = _ => false });
+        endpoints.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains(Ready) });
+        return endpoints;
+    }
+
+    private sealed class KeysLoadedCheck(KeyRing ring, SubjectIdentifiers subjects) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(ring.IsLoaded && subjects.IsLoaded
+                ? HealthCheckResult.Healthy()
+                : HealthCheckResult.Unhealthy("The shared keys are not loaded."));
+    }
+
+    private sealed class RedisCheck(IConnectionMultiplexer redis) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await redis.GetDatabase().PingAsync().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
+                return HealthCheckResult.Healthy();
+            }
+            catch (Exception exception) when (exception is RedisException or TimeoutException)
+            {
+                return HealthCheckResult.Unhealthy("Redis does not answer.");
+            }
+        }
+    }
+}

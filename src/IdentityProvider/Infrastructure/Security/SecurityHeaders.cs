@@ -1,0 +1,45 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace OnePass.IdentityProvider.Infrastructure.Security;
+
+/// <summary>
+/// Response headers for every answer: a CSP without inline script (only the hash of the one-line
+/// auto-submit script of OpenIddict's form_post responses is allowed), no framing, no referrer,
+/// no MIME sniffing (CATALOGUE AT-24, AT-25, AT-28).
+/// </summary>
+public static class SecurityHeaders
+{
+    // OpenIddict's form_post response ends with <script>document.form.submit();</script>.
+    private static readonly string FormPostScriptHash =
+        "'sha256-" + Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes("document.form.submit();"))) + "'";
+
+    public static readonly string ContentSecurityPolicy =
+        "default-src 'self'; " +
+        $"script-src 'self' {FormPostScriptHash}; " +
+        "style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; " +
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+    public static IApplicationBuilder UseOnePassSecurityHeaders(this IApplicationBuilder app) => app.Use((context, next) =>
+    {
+        context.Response.OnStarting(() =>
+        {
+            var headers = context.Response.Headers;
+            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.XFrameOptions = "DENY";
+            headers.XContentTypeOptions = "nosniff";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers["Cross-Origin-Opener-Policy"] = "same-origin";
+            headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()";
+
+            // Pages and protocol answers are personal: never cache them (static files keep their own).
+            if (!headers.ContainsKey("Cache-Control"))
+            {
+                headers.CacheControl = "no-store";
+            }
+
+            return Task.CompletedTask;
+        });
+        return next(context);
+    });
+}

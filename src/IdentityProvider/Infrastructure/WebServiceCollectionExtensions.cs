@@ -1,0 +1,117 @@
+using System.Net;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.Extensions.Options;
+using OnePass.IdentityProvider.Features.Site;
+using OnePass.IdentityProvider.Infrastructure.Health;
+using OnePass.IdentityProvider.Infrastructure.Security;
+
+namespace OnePass.IdentityProvider.Infrastructure;
+
+public static class WebServiceCollectionExtensions
+{
+    /// <summary>Largest request body the protocol endpoints and forms accept.</summary>
+    public const long MaxRequestBodyBytes = 64 * 1024;
+
+    /// <summary>Options, Razor Pages under <c>Features/</c>, languages, limits, forwarded headers, health.</summary>
+    public static IHostApplicationBuilder AddOnePassWeb(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<OnePassOptions>()
+            .Bind(builder.Configuration.GetSection(OnePassOptions.SectionName))
+            .ValidateDataAnnotations()
+            .Validate(options => ValidateIssuer(options, builder.Environment) is null,
+                "OnePass__Issuer must be an absolute URL (https unless OnePass__RequireHttps=false), and is required outside Development.")
+            .ValidateOnStart();
+
+        builder.Services.AddRazorPages(options => options.RootDirectory = "/Features");
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddOnePassRateLimits();
+
+        builder.Services.Configure<RequestLocalizationOptions>(options =>
+        {
+            options.SetDefaultCulture("en").AddSupportedCultures([.. Texts.Cultures]).AddSupportedUICultures([.. Texts.Cultures]);
+            options.RequestCultureProviders.Insert(0, new UiLocalesRequestCultureProvider());
+            options.RequestCultureProviders = [.. options.RequestCultureProviders.Where(p => p is not QueryStringRequestCultureProvider and not CookieRequestCultureProvider)];
+        });
+
+        // Small bodies only: protocol requests and sign-in forms are a few kilobytes (CATALOGUE IN-TK-09).
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
+            kestrel.AddServerHeader = false;
+        });
+        builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(form =>
+        {
+            form.ValueCountLimit = 100;
+            form.KeyLengthLimit = 256;
+            form.ValueLengthLimit = (int)MaxRequestBodyBytes;
+            form.MultipartBodyLengthLimit = MaxRequestBodyBytes;
+        });
+
+        // X-Forwarded-* only from configured proxies; none by default, not even loopback (CATALOGUE IN-DS-01).
+        var proxies = builder.Configuration.GetSection($"{OnePassOptions.SectionName}:KnownProxies").Get<string[]>() ?? [];
+        builder.Services.Configure<ForwardedHeadersOptions>(options =>
+        {
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            options.KnownIPNetworks.Clear();
+            options.KnownProxies.Clear();
+            foreach (var proxy in proxies)
+            {
+                options.KnownProxies.Add(IPAddress.Parse(proxy));
+            }
+        });
+
+        builder.Services.AddHsts(options =>
+        {
+            options.MaxAge = TimeSpan.FromDays(365);
+            options.IncludeSubDomains = true;
+        });
+
+        builder.AddOnePassHealth();
+        return builder;
+    }
+
+    public static WebApplication UseOnePassWeb(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<OnePassOptions>>().Value;
+        var requireHttps = options.RequireHttps ?? !app.Environment.IsDevelopment();
+
+        app.UseForwardedHeaders();
+        app.UseExceptionHandler("/error");
+        app.UseStatusCodePagesWithReExecute("/error");
+        if (requireHttps)
+        {
+            app.UseHsts();
+            app.UseHttpsRedirection();
+        }
+
+        app.UseOnePassSecurityHeaders();
+        app.UseStaticFiles();
+        app.UseRequestLocalization();
+        app.UseRouting();
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+
+    internal static string? ValidateIssuer(OnePassOptions options, IHostEnvironment environment)
+    {
+        if (string.IsNullOrWhiteSpace(options.Issuer))
+        {
+            return environment.IsDevelopment() ? null : "OnePass__Issuer is required outside Development.";
+        }
+
+        if (!Uri.TryCreate(options.Issuer, UriKind.Absolute, out var issuer) ||
+            (issuer.Scheme != Uri.UriSchemeHttps && issuer.Scheme != Uri.UriSchemeHttp) ||
+            !string.IsNullOrEmpty(issuer.Query) || !string.IsNullOrEmpty(issuer.Fragment))
+        {
+            return "OnePass__Issuer must be an absolute http(s) URL without query or fragment.";
+        }
+
+        var requireHttps = options.RequireHttps ?? !environment.IsDevelopment();
+        return requireHttps && issuer.Scheme != Uri.UriSchemeHttps
+            ? "OnePass__Issuer must use https while HTTPS is required."
+            : null;
+    }
+}
