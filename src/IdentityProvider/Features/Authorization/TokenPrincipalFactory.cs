@@ -25,7 +25,7 @@ public sealed class TokenPrincipalFactory(UserManager<OnePassUser> users, Subjec
             .SetClaim(SessionClaims.AuthTime, session.AuthTime.ToUnixTimeSeconds())
             .SetClaim(SessionClaims.Acr, session.Acr)
             // amr is always a JSON array (OIDC Core §2), even with one value.
-            .SetClaim(SessionClaims.Amr, JsonSerializer.SerializeToElement(session.Amr))
+            .SetClaims(SessionClaims.Amr, new System.Text.Json.Nodes.JsonArray([.. session.Amr.Select(method => System.Text.Json.Nodes.JsonValue.Create(method))]))
             .SetClaim(Claims.Name, user.DisplayName ?? user.UserName)
             .SetClaim(Claims.PreferredUsername, user.UserName)
             .SetClaim(Claims.Email, user.Email)
