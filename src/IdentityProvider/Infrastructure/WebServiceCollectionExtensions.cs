@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.HttpsPolicy;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.Extensions.Options;
 using OnePass.IdentityProvider.Features.Site;
@@ -52,7 +53,8 @@ public static class WebServiceCollectionExtensions
         var proxies = builder.Configuration.GetSection($"{OnePassOptions.SectionName}:KnownProxies").Get<string[]>() ?? [];
         builder.Services.Configure<ForwardedHeadersOptions>(options =>
         {
-            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            // With both lists empty the middleware would believe every sender, so no proxy means no forwarded headers.
+            options.ForwardedHeaders = proxies.Length == 0 ? ForwardedHeaders.None : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
             options.KnownIPNetworks.Clear();
             options.KnownProxies.Clear();
             foreach (var proxy in proxies)
@@ -65,6 +67,16 @@ public static class WebServiceCollectionExtensions
         {
             options.MaxAge = TimeSpan.FromDays(365);
             options.IncludeSubDomains = true;
+        });
+
+        // Redirect plain-HTTP pages to the issuer's HTTPS port; without a known port the middleware does
+        // nothing and a page would be served over HTTP (CATALOGUE AT-36).
+        builder.Services.AddOptions<HttpsRedirectionOptions>().Configure<IOptions<OnePassOptions>>((redirection, onePass) =>
+        {
+            if (onePass.Value.IssuerUri is { Scheme: "https" } issuer)
+            {
+                redirection.HttpsPort = issuer.Port;
+            }
         });
 
         builder.AddOnePassHealth();
@@ -82,7 +94,9 @@ public static class WebServiceCollectionExtensions
         if (requireHttps)
         {
             app.UseHsts();
-            app.UseHttpsRedirection();
+            // Protocol endpoints are not redirected: OpenIddict refuses them over HTTP, so a client that sent
+            // a secret in the clear is told so instead of having it re-posted (RFC 6749 §3.1, §3.2).
+            app.UseWhen(context => !IsProtocolPath(context.Request.Path), branch => branch.UseHttpsRedirection());
         }
 
         app.UseOnePassSecurityHeaders();
@@ -94,6 +108,10 @@ public static class WebServiceCollectionExtensions
         app.UseAuthorization();
         return app;
     }
+
+    private static bool IsProtocolPath(PathString path) =>
+        path.StartsWithSegments("/connect", StringComparison.OrdinalIgnoreCase) ||
+        path.StartsWithSegments("/.well-known", StringComparison.OrdinalIgnoreCase);
 
     internal static string? ValidateIssuer(OnePassOptions options, IHostEnvironment environment)
     {

@@ -52,6 +52,14 @@ public static class AccountServiceCollectionExtensions
             cookie.SlidingExpiration = true;
         });
 
+        builder.Services.AddAntiforgery(antiforgery =>
+        {
+            antiforgery.Cookie.Name = requireHttps ? "__Host-onepass.antiforgery" : "onepass.antiforgery";
+            antiforgery.Cookie.SecurePolicy = requireHttps ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+            antiforgery.Cookie.SameSite = SameSiteMode.Strict;
+            antiforgery.Cookie.HttpOnly = true;
+        });
+
         builder.Services.Configure<SecurityStampValidatorOptions>(options =>
         {
             // Keep the session facts (sid, auth_time, acr, amr) when Identity re-issues the cookie.

@@ -78,7 +78,19 @@ public static class AuthorizationServiceCollectionExtensions
 
                 server.AddEventHandler(SelectCurrentKeys.Descriptor)
                     .AddEventHandler(RequireOpenIdScope.Descriptor)
-                    .AddEventHandler(AdvertiseOnePassMetadata.Descriptor);
+                    .AddEventHandler(AdvertiseOnePassMetadata.Descriptor)
+                    .AddEventHandler(RejectMalformedCodeChallenge.Descriptor)
+                    .AddEventHandler(RejectScopesNotGrantedToAgency.Descriptor)
+                    .AddEventHandler(RedirectErrorsToRegisteredUri.Descriptor)
+                    .AddEventHandler(RejectUnsupportedHttpMethods.Descriptor)
+                    .AddEventHandler(PublishEndpointsUnderIssuer.Descriptor);
+
+                // Back-channel rules: tokens only for their own agency, atomic single use, spec error codes.
+                server.AddEventHandler(RejectForeignTokens.IntrospectionDescriptor)
+                    .AddEventHandler(RejectForeignTokens.RevocationDescriptor)
+                    .AddEventHandler(RejectWiderRefreshScope.Descriptor)
+                    .AddEventHandler(BurnCodeOnFailedVerifier.Descriptor)
+                    .AddEventHandler(AcceptBodilessUserInfoPost.Descriptor);
 
                 var aspNetCore = server.UseAspNetCore()
                     .EnableAuthorizationEndpointPassthrough()

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using OnePass.IdentityProvider.Data;
 using OnePass.IdentityProvider.Features.Account;
+using OnePass.IdentityProvider.Infrastructure;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -47,6 +48,7 @@ public sealed class AuthorizeModel(
     {
         var request = HttpContext.GetOpenIddictServerRequest()
             ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
+        UiLocales.Apply(request.UiLocales); // the stored request's ui_locales (OIDC Core §3.1.2.1)
 
         // 1. A consent answer must come from our own form (CATALOGUE AT-14, IN-LG-12).
         var decision = await ReadConsentDecisionAsync();
@@ -207,8 +209,9 @@ public sealed class AuthorizeModel(
             [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
         }));
 
-    private static ObjectResult BadRequestPage(string message) =>
-        new(message) { StatusCode = StatusCodes.Status400BadRequest, ContentTypes = { "text/plain; charset=utf-8" } };
+    // Razor Pages has no output formatters, so an ObjectResult would answer 406: write the text directly.
+    private static ContentResult BadRequestPage(string message) =>
+        new() { StatusCode = StatusCodes.Status400BadRequest, Content = message, ContentType = "text/plain; charset=utf-8" };
 
     private enum ConsentDecision
     {

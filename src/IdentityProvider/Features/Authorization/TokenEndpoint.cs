@@ -1,8 +1,11 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.Tokens;
+using OnePass.IdentityProvider.Data;
 using OpenIddict.Abstractions;
+using OpenIddict.EntityFrameworkCore.Models;
 using OpenIddict.Server.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -20,7 +23,9 @@ public static class TokenEndpoint
         HttpContext context,
         IOpenIddictApplicationManager applications,
         TokenUsers tokenUsers,
-        TokenPrincipalFactory principals)
+        TokenPrincipalFactory principals,
+        OnePassDbContext database,
+        TimeProvider time)
     {
         var request = context.GetOpenIddictServerRequest()
             ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
@@ -52,6 +57,11 @@ public static class TokenEndpoint
                 return Forbid(Errors.InvalidGrant, "The token is no longer valid.");
             }
 
+            if (!await TryClaimAsync(database, principal.GetTokenId(), time, context.RequestAborted))
+            {
+                return Forbid(Errors.InvalidGrant, "The token has already been redeemed.");
+            }
+
             var application = await applications.FindByClientIdAsync(request.ClientId!)
                 ?? throw new InvalidOperationException("The client application cannot be found.");
             var agency = await AgencySettings.ReadAsync(applications, application, context.RequestAborted);
@@ -63,6 +73,28 @@ public static class TokenEndpoint
         }
 
         return Forbid(Errors.UnsupportedGrantType, "This grant type is not supported.");
+    }
+
+    /// <summary>
+    /// Marks the code or refresh token redeemed with one conditional UPDATE, so that of several
+    /// concurrent requests with the same token exactly one wins (CATALOGUE AT-06, FT-06). OpenIddict
+    /// checks the status when it validates the token and redeems it only later, and that later
+    /// redemption does not fail for the requests that lost the race.
+    /// </summary>
+    private static async Task<bool> TryClaimAsync(OnePassDbContext database, string? tokenId, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(tokenId, out var id))
+        {
+            return false;
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var claimed = await database.Set<OpenIddictEntityFrameworkCoreToken<Guid>>()
+            .Where(token => token.Id == id && token.Status == Statuses.Valid)
+            .ExecuteUpdateAsync(update => update
+                .SetProperty(token => token.Status, Statuses.Redeemed)
+                .SetProperty(token => token.RedemptionDate, now), cancellationToken);
+        return claimed == 1;
     }
 
     internal static IResult Forbid(string error, string description) => Results.Forbid(

@@ -28,11 +28,16 @@ public sealed class TokenUsers(
         var user = await users.FindByIdAsync(userId);
         // A temporary lockout from failed passwords must not end existing sessions (CATALOGUE AT-21);
         // an administrator's disable (lockout without end) does.
-        if (user is null || !await signIns.CanSignInAsync(user) || user.LockoutEnd == DateTimeOffset.MaxValue)
+        if (user is null || !await signIns.CanSignInAsync(user) || IsDisabled(user))
         {
             return null;
         }
 
         return user;
     }
+
+    // Neither store keeps DateTimeOffset.MaxValue exactly (SQLite binary ticks: 0.1 ms; PostgreSQL: 1 µs),
+    // so a disable does not read back as MaxValue: anything in the last year of the calendar counts as "disabled" (CATALOGUE IN-UI-03).
+    private static bool IsDisabled(OnePassUser user) =>
+        user.LockoutEnd is { } end && end > DateTimeOffset.MaxValue.AddYears(-1);
 }

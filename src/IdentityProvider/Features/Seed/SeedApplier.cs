@@ -37,7 +37,13 @@ public sealed class SeedApplier(
             await using var stream = File.OpenRead(path);
             seed = await JsonSerializer.DeserializeAsync<SeedFile>(stream, SeedFile.JsonOptions, cancellationToken);
         }
-        catch (Exception exception) when (exception is JsonException or IOException or UnauthorizedAccessException)
+        catch (JsonException exception)
+        {
+            // The serializer's message does not always say where (an unknown member, a wrong type): name the entry.
+            throw new SeedException(string.Create(CultureInfo.InvariantCulture,
+                $"The seed file '{path}' cannot be read at {exception.Path ?? "$"} (line {exception.LineNumber + 1}): {exception.Message}"));
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             throw new SeedException($"The seed file '{path}' cannot be read: {exception.Message}");
         }
@@ -52,7 +58,12 @@ public sealed class SeedApplier(
 
     public async Task<SeedResult> ApplyAsync(SeedFile seed, bool requireHttps, CancellationToken cancellationToken = default)
     {
-        var errors = SeedValidator.Validate(seed, requireHttps);
+        var errors = SeedValidator.Validate(seed, requireHttps).ToList();
+        if (errors.Count == 0)
+        {
+            await AddCollisionsWithStoredEntriesAsync(seed, errors, cancellationToken);
+        }
+
         if (errors.Count > 0)
         {
             throw new SeedException("The seed file is malformed; nothing was changed:\n  " + string.Join("\n  ", errors));
@@ -78,6 +89,26 @@ public sealed class SeedApplier(
                 result.Created, result.Updated, result.Unchanged);
             return result;
         });
+    }
+
+    // A clientId must not equal a username, also one stored by an earlier seed or by sign-up (CATALOGUE IN-AD-05).
+    private async Task AddCollisionsWithStoredEntriesAsync(SeedFile seed, List<string> errors, CancellationToken cancellationToken)
+    {
+        foreach (var (client, index) in seed.Clients.Select((c, i) => (c, i)))
+        {
+            if (await users.FindByNameAsync(client.ClientId!) is not null)
+            {
+                errors.Add($"clients[{index}] ({client.ClientId}): the clientId is already a username; choose another.");
+            }
+        }
+
+        foreach (var (user, index) in seed.Users.Select((u, i) => (u, i)))
+        {
+            if (await applications.FindByClientIdAsync(user.Username!, cancellationToken) is not null)
+            {
+                errors.Add($"users[{index}] ({user.Username}): the username is already a clientId; choose another.");
+            }
+        }
     }
 
     private async Task ApplyClientAsync(SeedClient client, SeedResult result, CancellationToken cancellationToken)

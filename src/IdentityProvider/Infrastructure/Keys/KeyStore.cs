@@ -89,6 +89,9 @@ public sealed class KeyStore(
 
         key.RevokedAt = time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
+
+        // Revoking the only live key of its use must not leave the server unable to sign: a new one takes over at once.
+        await EnsureKeysAsync(cancellationToken);
         return true;
     }
 
