@@ -88,7 +88,10 @@ public static class WebServiceCollectionExtensions
         var options = app.Services.GetRequiredService<IOptions<OnePassOptions>>().Value;
         var requireHttps = options.RequireHttps ?? !app.Environment.IsDevelopment();
 
-        app.UseForwardedHeaders();
+        if (options.KnownProxies.Count > 0)
+        {
+            app.UseForwardedHeaders();
+        }
         app.UseExceptionHandler("/error");
         app.UseStatusCodePagesWithReExecute("/error");
         if (requireHttps)

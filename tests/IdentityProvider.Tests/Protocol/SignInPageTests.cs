@@ -284,6 +284,23 @@ public sealed class SignInPageTests(SignInPageHostFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    [Trait(Catalogue.Row, "AT-15")]
+    public async Task Consent_PointedAtAnotherPendingRequest_Answers400AndGrantsNothing()
+    {
+        using var browser = _host.CreateBrowser();
+        var shown = await ConsentPageAsync(browser, new AuthorizationRequest(TestSeed.TaxClient, TestSeed.TaxRedirect) { Scope = "openid" });
+        var wider = await browser.NavigateAsync(new AuthorizationRequest(TestSeed.TaxClient, TestSeed.TaxRedirect) { Scope = "openid profile email offline_access" }.ToUrl());
+        Assert.True(wider.IsConsentPage);
+        var widerRequestUri = wider.Form().Fields.Single(field => field.Key == "request_uri").Value;
+        var before = await _host.CountRowsAsync();
+
+        var result = await browser.SubmitAsync(shown, new Dictionary<string, string> { ["request_uri"] = widerRequestUri }, "decision", "allow");
+
+        Assert.Equal(HttpStatusCode.BadRequest, result.Status);
+        Assert.Equal(before, await _host.CountRowsAsync());
+    }
+
+    [Fact]
     [Trait(Catalogue.Row, "AT-16")]
     public async Task Login_WithPlantedSessionCookie_IssuesNewCookieValue()
     {

@@ -84,11 +84,11 @@ public sealed class PairwiseSubjectTests(OnePassHostFixture fixture) : IClassFix
         Assert.Equal(Tokens.Read(tokens["id_token"]!).Subject, introspection["sub"]);
     }
 
-    private Task<Guid> CitizenIdAsync() => _host.WithDatabaseAsync(async _ =>
+    private async Task<Guid> CitizenIdAsync()
     {
         Guid id = default;
         await _host.WithServicesAsync(async services =>
             id = (await services.GetRequiredService<UserManager<OnePassUser>>().FindByNameAsync(TestSeed.Citizen))!.Id);
         return id;
-    });
+    }
 }

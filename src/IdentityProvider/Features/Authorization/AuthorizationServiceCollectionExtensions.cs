@@ -116,6 +116,7 @@ public static class AuthorizationServiceCollectionExtensions
         builder.Services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureServerKeys>();
         builder.Services.AddSingleton<SubjectIdentifiers>();
         builder.Services.AddSingleton<ReauthenticationMarker>();
+        builder.Services.AddSingleton<ConsentTickets>();
         builder.Services.AddScoped<TokenPrincipalFactory>();
         builder.Services.AddScoped<TokenUsers>();
         return builder;

@@ -32,6 +32,7 @@ public sealed class AuthorizeModel(
     SignInManager<OnePassUser> signIns,
     TokenPrincipalFactory principals,
     ReauthenticationMarker reauthentication,
+    ConsentTickets consentTickets,
     IAntiforgery antiforgery,
     TimeProvider time) : PageModel
 {
@@ -112,6 +113,12 @@ public sealed class AuthorizeModel(
             _ => true,
         };
 
+        if (decision is ConsentDecision.Allow or ConsentDecision.Deny &&
+            !consentTickets.IsValid(Request.Form[ConsentTickets.FieldName], requestKey, session.SessionId))
+        {
+            return BadRequestPage("This consent form belongs to another request. Please start again from the agency's site.");
+        }
+
         if (decision is ConsentDecision.Deny)
         {
             return Forbid(Errors.AccessDenied, "The user declined to share this information.");
@@ -124,7 +131,9 @@ public sealed class AuthorizeModel(
                 return Forbid(Errors.ConsentRequired, "The user has not consented to this agency yet.");
             }
 
-            Consent = await ConsentViewModel.CreateAsync(applications, scopes, application, requestedScopes, HiddenParameters());
+            var hidden = HiddenParameters();
+            hidden[ConsentTickets.FieldName] = consentTickets.Issue(requestKey, session.SessionId);
+            Consent = await ConsentViewModel.CreateAsync(applications, scopes, application, requestedScopes, hidden);
             return Page();
         }
 
@@ -187,7 +196,7 @@ public sealed class AuthorizeModel(
             ? Request.Form.Select(pair => (pair.Key, Value: pair.Value.ToString()))
             : Request.Query.Select(pair => (pair.Key, Value: pair.Value.ToString()));
         return source
-            .Where(pair => pair.Key is not "decision" and not AntiforgeryFieldName)
+            .Where(pair => pair.Key is not "decision" and not AntiforgeryFieldName and not ConsentTickets.FieldName)
             .ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.Ordinal);
     }
 
