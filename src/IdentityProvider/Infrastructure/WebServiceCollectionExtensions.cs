@@ -92,6 +92,7 @@ public static class WebServiceCollectionExtensions
         {
             app.UseForwardedHeaders();
         }
+
         app.UseExceptionHandler("/error");
         app.UseStatusCodePagesWithReExecute("/error");
         if (requireHttps)

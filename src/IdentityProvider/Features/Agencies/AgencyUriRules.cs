@@ -30,7 +30,9 @@ public static class AgencyUriRules
             return "contains a wildcard";
         }
 
-        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || value.Any(char.IsWhiteSpace) || value.Contains('\\', StringComparison.Ordinal))
+        // "/path" parses as an absolute file: URI on Unix, so a scheme must be written out.
+        if (!value.Contains(':', StringComparison.Ordinal) ||
+            !Uri.TryCreate(value, UriKind.Absolute, out var uri) || value.Any(char.IsWhiteSpace) || value.Contains('\\', StringComparison.Ordinal))
         {
             return "is not an absolute URI";
         }
