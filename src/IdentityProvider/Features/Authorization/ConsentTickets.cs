@@ -14,11 +14,11 @@ public sealed class ConsentTickets(IDataProtectionProvider dataProtection, TimeP
     public const string FieldName = "consent_ticket";
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(15);
 
-    private readonly ITimeLimitedDataProtector _protector =
-        dataProtection.CreateProtector("OnePass.ConsentTickets.v1").ToTimeLimitedDataProtector();
+    private readonly IDataProtector _protector = dataProtection.CreateProtector("OnePass.ConsentTickets.v1");
 
+    // The issue time is inside the payload and judged with the app's TimeProvider (not the system clock).
     public string Issue(string requestKey, string sessionId) =>
-        _protector.Protect($"{sessionId}|{requestKey}", time.GetUtcNow() + Lifetime);
+        _protector.Protect($"{time.GetUtcNow().ToUnixTimeSeconds()}|{sessionId}|{requestKey}");
 
     public bool IsValid(string? ticket, string requestKey, string sessionId)
     {
@@ -29,7 +29,11 @@ public sealed class ConsentTickets(IDataProtectionProvider dataProtection, TimeP
 
         try
         {
-            return _protector.Unprotect(ticket) == $"{sessionId}|{requestKey}";
+            var parts = _protector.Unprotect(ticket).Split('|', 2);
+            return parts.Length == 2 && parts[1] == $"{sessionId}|{requestKey}" &&
+                long.TryParse(parts[0], out var issuedAt) &&
+                time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(issuedAt) is var age &&
+                age >= TimeSpan.FromMinutes(-1) && age <= Lifetime;
         }
         catch (CryptographicException)
         {

@@ -13,13 +13,12 @@ public sealed class ReauthenticationMarker(IDataProtectionProvider dataProtectio
     private const string CookieName = "onepass.reauth";
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(15);
 
-    private readonly ITimeLimitedDataProtector _protector =
-        dataProtection.CreateProtector("OnePass.Reauthentication.v1").ToTimeLimitedDataProtector();
+    private readonly IDataProtector _protector = dataProtection.CreateProtector("OnePass.Reauthentication.v1");
 
     public void Set(HttpContext context, string requestKey)
     {
         var payload = $"{time.GetUtcNow().ToUnixTimeSeconds()}|{requestKey}";
-        context.Response.Cookies.Append(CookieName, _protector.Protect(payload, time.GetUtcNow() + Lifetime), new CookieOptions
+        context.Response.Cookies.Append(CookieName, _protector.Protect(payload), new CookieOptions
         {
             HttpOnly = true,
             Secure = context.Request.IsHttps,
@@ -42,6 +41,7 @@ public sealed class ReauthenticationMarker(IDataProtectionProvider dataProtectio
             var parts = _protector.Unprotect(value).Split('|', 2);
             return parts.Length == 2 && parts[1] == requestKey &&
                 long.TryParse(parts[0], out var challengedAt) &&
+                time.GetUtcNow().ToUnixTimeSeconds() - challengedAt <= (long)Lifetime.TotalSeconds &&
                 authTime.ToUnixTimeSeconds() >= challengedAt;
         }
         catch (System.Security.Cryptography.CryptographicException)
