@@ -29,6 +29,8 @@ public sealed class OnePassOptions
 
     public TokenLifetimeOptions Tokens { get; set; } = new();
 
+    public Features.Authorization.PruningOptions Pruning { get; set; } = new();
+
     /// <summary>The issuer as an absolute URI with a trailing slash, or null when none is configured.</summary>
     public Uri? IssuerUri => string.IsNullOrWhiteSpace(Issuer)
         ? null

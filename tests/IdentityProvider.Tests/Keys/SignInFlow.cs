@@ -23,11 +23,7 @@ public static class SignInFlow
     }
 
     /// <summary>A fresh browser signs the citizen in at the tax agency; the token response.</summary>
-    public static async Task<ProtocolResponse> TaxTokensAsync(OnePassHost host)
-    {
-        using var browser = host.CreateBrowser();
-        return await TokensAsync(host, browser, TestSeed.TaxClient, TestSeed.TaxSecret, TestSeed.TaxRedirect);
-    }
+    public static Task<ProtocolResponse> TaxTokensAsync(OnePassHost host) => Agency.Tax.TokensAsync(host, scope: "openid profile");
 
     public static async Task<JsonElement[]> JwksKeysAsync(OnePassHost host)
     {

@@ -117,6 +117,8 @@ public static class AuthorizationServiceCollectionExtensions
         builder.Services.AddSingleton<SubjectIdentifiers>();
         builder.Services.AddSingleton<ReauthenticationMarker>();
         builder.Services.AddSingleton<ConsentTickets>();
+        builder.Services.AddSingleton<TokenPruning>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<TokenPruning>());
         builder.Services.AddScoped<TokenPrincipalFactory>();
         builder.Services.AddScoped<TokenUsers>();
         return builder;
