@@ -48,6 +48,10 @@ public sealed class RateLimitOptions
     /// <summary>Sign-in attempts accepted from one IP address per minute (CONTRACT §2).</summary>
     [Range(1, 1_000_000)]
     public int SignInPerIpPerMinute { get; set; } = 300;
+
+    /// <summary>Authorization and end-session requests accepted from one IP address per minute.</summary>
+    [Range(1, 1_000_000)]
+    public int AuthorizationRequestsPerIpPerMinute { get; set; } = 600;
 }
 
 public sealed class KeyOptions

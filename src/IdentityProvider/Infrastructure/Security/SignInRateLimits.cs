@@ -6,8 +6,9 @@ using Microsoft.Extensions.Options;
 namespace OnePass.IdentityProvider.Infrastructure.Security;
 
 /// <summary>
-/// Per-IP limit on sign-in attempts (CONTRACT §2 <c>SignInPerIpPerMinute</c>), applied before any
-/// password hashing so that credential stuffing cannot burn CPU (CATALOGUE LD-05). Only POSTs count.
+/// Per-IP limits: sign-in attempts (CONTRACT §2 <c>SignInPerIpPerMinute</c>), applied before any
+/// password hashing so that credential stuffing cannot burn CPU (CATALOGUE LD-05; only POSTs count),
+/// and anonymous authorization/end-session requests. Over the limit: 429 with Retry-After.
 /// </summary>
 public static class SignInRateLimits
 {
@@ -23,6 +24,19 @@ public static class SignInRateLimits
                 context.HttpContext.Response.Headers.RetryAfter = "60";
                 return ValueTask.CompletedTask;
             };
+            // Anonymous requests that make OpenIddict store a request (authorization and end-session
+            // request caching) are limited per IP, so nobody can fill the token table from one address.
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            {
+                var path = context.Request.Path;
+                if (!path.StartsWithSegments("/connect/authorize") && !path.StartsWithSegments("/connect/endsession"))
+                {
+                    return RateLimitPartition.GetNoLimiter(string.Empty);
+                }
+
+                return PerIpPerMinute(context, context.RequestServices.GetRequiredService<IOptions<OnePassOptions>>().Value.RateLimits.AuthorizationRequestsPerIpPerMinute);
+            });
+
             limiter.AddPolicy(PolicyName, context =>
             {
                 if (!HttpMethods.IsPost(context.Request.Method))
@@ -30,16 +44,14 @@ public static class SignInRateLimits
                     return RateLimitPartition.GetNoLimiter(string.Empty);
                 }
 
-                var perMinute = context.RequestServices.GetRequiredService<IOptions<OnePassOptions>>().Value.RateLimits.SignInPerIpPerMinute;
-                var ip = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-                return RateLimitPartition.GetFixedWindowLimiter(ip + "/" + perMinute.ToString(CultureInfo.InvariantCulture), _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = perMinute,
-                    Window = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
-                });
+                return PerIpPerMinute(context, context.RequestServices.GetRequiredService<IOptions<OnePassOptions>>().Value.RateLimits.SignInPerIpPerMinute);
             });
         });
         return services;
     }
+
+    private static RateLimitPartition<string> PerIpPerMinute(HttpContext context, int perMinute) =>
+        RateLimitPartition.GetFixedWindowLimiter(
+            (context.Connection.RemoteIpAddress?.ToString() ?? "unknown") + "/" + perMinute.ToString(CultureInfo.InvariantCulture),
+            _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
 }
