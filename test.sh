@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every OnePass test on a fresh Debian machine (root, .NET SDK and Node present):
-#   1. installs what is missing (Debian: redis-server, postgresql; npm: tests/interop),
+#   1. installs what is missing (Debian: redis-server, postgresql, chromium; npm: tests/interop),
 #   2. starts a throwaway Redis and PostgreSQL on free loopback ports,
 #   3. runs `dotnet test OnePass.sln` with ONEPASS_TEST_REDIS / ONEPASS_TEST_POSTGRES set,
 #   4. stops both services and deletes their data, even on failure,
@@ -31,6 +31,7 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 [[ -n "$(postgres_bin)" ]] || missing+=(postgresql)
 command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
 if ((${#missing[@]} > 0)); then
   log "installing: ${missing[*]}"
   apt-get update -qq

@@ -74,9 +74,13 @@ public partial class Program
                 if (!agency.RequireHttpsMetadata)
                 {
                     // Local development over plain HTTP only: the handler's correlation and nonce cookies
-                    // are Secure by default and would never come back over http://.
+                    // are Secure and SameSite=None by default; browsers drop SameSite=None cookies that are
+                    // not Secure, so over http:// they are Lax (the agency and OnePass are then the same
+                    // site, 127.0.0.1 or localhost, so the form_post still carries them).
                     options.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                     options.NonceCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                    options.CorrelationCookie.SameSite = SameSiteMode.Lax;
+                    options.NonceCookie.SameSite = SameSiteMode.Lax;
                 }
             });
 
