@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Diagnostics;
 using System.Net;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.HttpsPolicy;
@@ -95,6 +96,16 @@ public static class WebServiceCollectionExtensions
 
         app.UseExceptionHandler("/error");
         app.UseStatusCodePagesWithReExecute("/error");
+        app.Use((context, next) =>
+        {
+            // Machine-facing endpoints answer JSON or an empty body with WWW-Authenticate, never the HTML page.
+            if (IsApiPath(context.Request.Path) && context.Features.Get<IStatusCodePagesFeature>() is { } statusCodePages)
+            {
+                statusCodePages.Enabled = false;
+            }
+
+            return next(context);
+        });
         if (requireHttps)
         {
             app.UseHsts();
@@ -116,6 +127,11 @@ public static class WebServiceCollectionExtensions
     private static bool IsProtocolPath(PathString path) =>
         path.StartsWithSegments("/connect", StringComparison.OrdinalIgnoreCase) ||
         path.StartsWithSegments("/.well-known", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsApiPath(PathString path) =>
+        path.StartsWithSegments("/connect/token") || path.StartsWithSegments("/connect/userinfo") ||
+        path.StartsWithSegments("/connect/introspect") || path.StartsWithSegments("/connect/revoke") ||
+        path.StartsWithSegments("/connect/par") || path.StartsWithSegments("/.well-known") || path.StartsWithSegments("/health");
 
     internal static string? ValidateIssuer(OnePassOptions options, IHostEnvironment environment)
     {

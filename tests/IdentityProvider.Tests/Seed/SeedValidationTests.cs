@@ -29,6 +29,8 @@ public sealed class SeedValidationTests(OnePassHostFixture fixture) : IClassFixt
         { "relative redirect", """{"redirectUris": ["/signin-oidc"]}""", "redirectUris" },
         { "metadata redirect", """{"redirectUris": ["http://169.254.169.254/latest/meta-data"]}""", "metadata" },
         { "metadata back-channel logout", """{"backchannelLogoutUri": "http://169.254.169.254/bcl"}""", "backchannelLogoutUri" },
+        { "null redirect list", """{"redirectUris": null}""", "redirectUris" },
+        { "null in grant list", """{"grantTypes": ["authorization_code", null]}""", "grantTypes" },
         { "long display name", $$"""{"displayName": "{{new string('x', 5000)}}"}""", "displayName" },
     };
 

@@ -34,7 +34,9 @@ public static class SignInPaths
 
     public static bool IsSafe(string? returnUrl)
     {
-        if (string.IsNullOrEmpty(returnUrl) || returnUrl.Length > 8192)
+        // Our own return URLs are percent-encoded ASCII; anything else (CR/LF, DEL, non-ASCII) is
+        // refused before it could reach a Location header.
+        if (string.IsNullOrEmpty(returnUrl) || returnUrl.Length > 8192 || returnUrl.Any(c => c is < '\u0021' or > '\u007E'))
         {
             return false;
         }

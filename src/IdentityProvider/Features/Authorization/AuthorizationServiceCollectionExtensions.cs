@@ -80,6 +80,7 @@ public static class AuthorizationServiceCollectionExtensions
                     .AddEventHandler(RequireOpenIdScope.Descriptor)
                     .AddEventHandler(AdvertiseOnePassMetadata.Descriptor)
                     .AddEventHandler(RejectMalformedCodeChallenge.Descriptor)
+                    .AddEventHandler(RejectMalformedMaxAge.Descriptor)
                     .AddEventHandler(RejectScopesNotGrantedToAgency.Descriptor)
                     .AddEventHandler(RedirectErrorsToRegisteredUri.Descriptor)
                     .AddEventHandler(RejectUnsupportedHttpMethods.Descriptor)

@@ -75,15 +75,11 @@ public sealed class AuthorizeModel(
                 return Forbid(Errors.LoginRequired, "The user is not signed in, or the sign-in is too old.");
             }
 
-            if (session is not null && user is not null)
-            {
-                reauthentication.Set(HttpContext, requestKey);
-            }
-
+            // Remember that this request sent the citizen to sign in, so the sign-in that follows
+            // satisfies its prompt=login / max_age (with or without an earlier session).
+            reauthentication.Set(HttpContext, requestKey);
             return Redirect(SignInPaths.Login(ReturnUrl(request), request.LoginHint, request.UiLocales));
         }
-
-        ReauthenticationMarker.Clear(HttpContext);
 
         var application = await applications.FindByClientIdAsync(request.ClientId!)
             ?? throw new InvalidOperationException("The client application cannot be found.");
@@ -150,6 +146,8 @@ public sealed class AuthorizeModel(
                 scopes: requestedScopes);
         identity.SetAuthorizationId(await authorizations.GetIdAsync(authorization));
 
+        // Only now is the request answered: the marker must survive the consent step (or it would loop).
+        ReauthenticationMarker.Clear(HttpContext);
         return SignIn(new ClaimsPrincipal(identity), OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 

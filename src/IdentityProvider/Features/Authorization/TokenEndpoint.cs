@@ -25,6 +25,7 @@ public static class TokenEndpoint
         TokenUsers tokenUsers,
         TokenPrincipalFactory principals,
         OnePassDbContext database,
+        IOpenIddictTokenManager tokenManager,
         TimeProvider time)
     {
         var request = context.GetOpenIddictServerRequest()
@@ -32,10 +33,11 @@ public static class TokenEndpoint
 
         if (request.IsClientCredentialsGrantType())
         {
-            // A machine client acts for itself: no user, so no ID token (CATALOGUE IN-TK-13).
-            if (request.HasScope(Scopes.OpenId))
+            // A machine client acts for itself: no user, so no ID token (CATALOGUE IN-TK-13),
+            // nor a refresh token: it can ask again with its credentials (RFC 6749 §4.4.3).
+            if (request.HasScope(Scopes.OpenId) || request.HasScope(Scopes.OfflineAccess))
             {
-                return Forbid(Errors.InvalidScope, "The 'openid' scope cannot be used with the client_credentials grant.");
+                return Forbid(Errors.InvalidScope, "The 'openid' and 'offline_access' scopes cannot be used with the client_credentials grant.");
             }
 
             var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
@@ -59,6 +61,13 @@ public static class TokenEndpoint
 
             if (!await TryClaimAsync(database, principal.GetTokenId(), time, context.RequestAborted))
             {
+                // Two uses of one code or refresh token: the server cannot tell which party is the
+                // legitimate one, so the whole grant is revoked (RFC 9700 §4.14.2, RFC 6749 §4.1.2).
+                if (principal.GetAuthorizationId() is { } authorizationId)
+                {
+                    await tokenManager.RevokeByAuthorizationIdAsync(authorizationId, context.RequestAborted);
+                }
+
                 return Forbid(Errors.InvalidGrant, "The token has already been redeemed.");
             }
 

@@ -25,7 +25,8 @@ public sealed class TokenUsers(
             return null;
         }
 
-        var user = await users.FindByIdAsync(userId);
+        // Only user grants have a user id as subject (a client_credentials token's subject is a client id).
+        var user = Guid.TryParse(userId, out _) ? await users.FindByIdAsync(userId) : null;
         // A temporary lockout from failed passwords must not end existing sessions (CATALOGUE AT-21);
         // an administrator's disable (lockout without end) does.
         if (user is null || !await signIns.CanSignInAsync(user) || IsDisabled(user))

@@ -25,6 +25,10 @@ public static class SeedValidator
         var errors = new List<string>();
         var clientIds = new HashSet<string>(StringComparer.Ordinal);
         var usernames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        if (NullEntries(seed, errors))
+        {
+            return errors;
+        }
 
         foreach (var (user, index) in seed.Users.Select((u, i) => (u, i)))
         {
@@ -195,6 +199,57 @@ public static class SeedValidator
         }
 
         return errors;
+    }
+
+    // JSON null where an object or a list is expected ("clients": [null], "redirectUris": null) is
+    // reported by name rather than failing later; a null list counts as an error, not as empty.
+    private static bool NullEntries(SeedFile seed, List<string> errors)
+    {
+        if (seed.Clients is null || seed.Users is null)
+        {
+            errors.Add("'clients' and 'users' must be lists when present.");
+            return true;
+        }
+
+        foreach (var (client, index) in seed.Clients.Select((c, i) => (c, i)))
+        {
+            if (client is null)
+            {
+                errors.Add($"clients[{index}]: is null.");
+                continue;
+            }
+
+            foreach (var (list, field) in new (IList<string>?, string)[]
+                     {
+                         (client.RedirectUris, "redirectUris"), (client.PostLogoutRedirectUris, "postLogoutRedirectUris"),
+                         (client.GrantTypes, "grantTypes"), (client.Scopes, "scopes"),
+                     })
+            {
+                if (list is null || list.Any(item => item is null))
+                {
+                    errors.Add($"clients[{index}] ({client.ClientId ?? "no clientId"}): '{field}' must be a list of strings.");
+                }
+            }
+
+            if (client.Consent is null || client.SubjectType is null)
+            {
+                errors.Add($"clients[{index}] ({client.ClientId ?? "no clientId"}): 'consent' and 'subjectType' cannot be null.");
+            }
+        }
+
+        foreach (var (user, index) in seed.Users.Select((u, i) => (u, i)))
+        {
+            if (user is null)
+            {
+                errors.Add($"users[{index}]: is null.");
+            }
+            else if (user.Roles is null || user.Roles.Any(role => role is null))
+            {
+                errors.Add($"users[{index}] ({user.Username ?? "no username"}): 'roles' must be a list of strings.");
+            }
+        }
+
+        return errors.Count > 0;
     }
 
     /// <summary>The seed applies the same password policy as any other sign-up (NIST SP 800-63B).</summary>
