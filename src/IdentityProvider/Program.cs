@@ -28,9 +28,9 @@ try
 {
     await app.Services.InitializeOnePassAsync();
 }
-catch (SeedException exception)
+catch (Exception exception) when (exception is SeedException or Microsoft.Extensions.Options.OptionsValidationException)
 {
-    // A malformed seed stops the start with a message naming the entry; nothing was written.
+    // A malformed seed or configuration stops the start with a message naming the problem; nothing was written.
     await Console.Error.WriteLineAsync(exception.Message);
     return 1;
 }
