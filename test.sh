@@ -31,7 +31,7 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 [[ -n "$(postgres_bin)" ]] || missing+=(postgresql)
 command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
-[[ -x /usr/bin/chromium ]] || missing+=(chromium)
+[[ -x /usr/bin/chromium ]] || missing+=(chromium fonts-liberation)
 if ((${#missing[@]} > 0)); then
   log "installing: ${missing[*]}"
   apt-get update -qq
