@@ -1,5 +1,7 @@
 using System.Net;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
+using OnePass.IdentityProvider.Data;
 using Microsoft.Extensions.Time.Testing;
 using OnePass.TestKit;
 using OpenIddict.Server;
@@ -51,6 +53,29 @@ public sealed class RefreshTokenTests(OnePassHostFixture fixture) : IClassFixtur
 
         Assert.Equal("invalid_grant", successor.Error);
         Assert.Equal(HttpStatusCode.Unauthorized, userInfo.Status);
+    }
+
+    [Fact]
+    [Trait(Catalogue.Row, "AT-07")]
+    public async Task Refresh_AfterTheUserWasDisabled_ReturnsInvalidGrant()
+    {
+        const string username = "to-be-disabled";
+        using var host = new OnePassHost(new OnePassHostOptions
+        {
+            ConfigureSeed = seed => seed["users"]!.AsArray().Add(TestSeed.User(username, "disabled@example.test", "Disabled Citizen")),
+        });
+        var tokens = await Agency.Tax.TokensAsync(host, username);
+        await host.WithServicesAsync(async services =>
+        {
+            var users = services.GetRequiredService<UserManager<OnePassUser>>();
+            var user = await users.FindByNameAsync(username);
+            Assert.True((await users.SetLockoutEndDateAsync(user!, DateTimeOffset.MaxValue)).Succeeded);
+        });
+
+        var refreshed = await Agency.Tax.RefreshAsync(host, tokens["refresh_token"]!);
+
+        Assert.Equal(HttpStatusCode.BadRequest, refreshed.Status);
+        Assert.Equal("invalid_grant", refreshed.Error);
     }
 
     [Fact]

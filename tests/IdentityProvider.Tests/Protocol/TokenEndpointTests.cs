@@ -184,6 +184,28 @@ public sealed class TokenEndpointTests(OnePassHostFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    [Trait(Catalogue.Row, "AT-02")]
+    public async Task Token_CodeReplayAfterThirtySeconds_IsRefusedAndRevokesTheFirstTokens()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var host = new OnePassHost(new OnePassHostOptions
+        {
+            ConfigureServices = services => services.Configure<OpenIddictServerOptions>(options => options.TimeProvider = clock),
+        });
+        var (request, code) = await Agency.Tax.CodeAsync(host);
+        var tokens = new TokenClient(host.CreateProtocolClient());
+        var first = await tokens.RedeemCodeAsync(TestSeed.TaxClient, TestSeed.TaxSecret, code, request.CodeVerifier, TestSeed.TaxRedirect);
+        Assert.Equal(HttpStatusCode.OK, first.Status);
+        clock.Advance(TimeSpan.FromSeconds(30));
+
+        var replay = await tokens.RedeemCodeAsync(TestSeed.TaxClient, TestSeed.TaxSecret, code, request.CodeVerifier, TestSeed.TaxRedirect);
+
+        Assert.Equal("invalid_grant", replay.Error);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await tokens.UserInfoAsync(first["access_token"]!)).Status);
+        Assert.Equal("false", (await tokens.IntrospectAsync(TestSeed.TaxClient, TestSeed.TaxSecret, first["access_token"]!))["active"]);
+    }
+
+    [Fact]
     [Trait(Catalogue.Row, "IN-TK-10")]
     [Trait(Catalogue.Row, "AT-37")]
     public async Task Token_PairwiseSubject_DiffersPerSector_AndIsStableAcrossSignIns()
