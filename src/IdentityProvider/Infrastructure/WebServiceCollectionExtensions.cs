@@ -89,11 +89,7 @@ public static class WebServiceCollectionExtensions
         var options = app.Services.GetRequiredService<IOptions<OnePassOptions>>().Value;
         var requireHttps = options.RequireHttps ?? !app.Environment.IsDevelopment();
 
-        if (options.KnownProxies.Count > 0)
-        {
-            app.UseForwardedHeaders();
-        }
-
+        app.UseForwardedHeaders(); // a no-op unless proxies are configured (see AddOnePassWeb)
         app.UseExceptionHandler("/error");
         app.UseStatusCodePagesWithReExecute("/error");
         app.Use((context, next) =>

@@ -91,6 +91,7 @@ public static class AuthorizationServiceCollectionExtensions
                     .AddEventHandler(RejectForeignTokens.RevocationDescriptor)
                     .AddEventHandler(RejectWiderRefreshScope.Descriptor)
                     .AddEventHandler(BurnCodeOnFailedVerifier.Descriptor)
+                    .AddEventHandler(RedeemTokenOnce.Descriptor)
                     .AddEventHandler(AcceptBodilessUserInfoPost.Descriptor);
 
                 var aspNetCore = server.UseAspNetCore()

@@ -55,7 +55,7 @@ public sealed class AuthorizeModel(
         var decision = await ReadConsentDecisionAsync();
         if (decision is ConsentDecision.Invalid)
         {
-            return BadRequestPage("The consent form was not valid. Please start again from the agency's site.");
+            return PassthroughHelpers.BadRequestPage("The consent form was not valid. Please start again from the agency's site.");
         }
 
         // 2. Is there an SSO session, fresh enough for prompt=login / max_age (OIDC Core §3.1.2.1)?
@@ -78,7 +78,7 @@ public sealed class AuthorizeModel(
             // Remember that this request sent the citizen to sign in, so the sign-in that follows
             // satisfies its prompt=login / max_age (with or without an earlier session).
             reauthentication.Set(HttpContext, requestKey);
-            return Redirect(SignInPaths.Login(ReturnUrl(request), request.LoginHint, request.UiLocales));
+            return Redirect(SignInPaths.Login(ReturnUrl(), request.LoginHint, request.UiLocales));
         }
 
         var application = await applications.FindByClientIdAsync(request.ClientId!)
@@ -112,7 +112,7 @@ public sealed class AuthorizeModel(
         if (decision is ConsentDecision.Allow or ConsentDecision.Deny &&
             !consentTickets.IsValid(Request.Form[ConsentTickets.FieldName], requestKey, session.SessionId))
         {
-            return BadRequestPage("This consent form belongs to another request. Please start again from the agency's site.");
+            return PassthroughHelpers.BadRequestPage("This consent form belongs to another request. Please start again from the agency's site.");
         }
 
         if (decision is ConsentDecision.Deny)
@@ -166,7 +166,7 @@ public sealed class AuthorizeModel(
         }
 
         var form = await Request.ReadFormAsync();
-        var isConsentForm = form.ContainsKey("decision") || form.ContainsKey(AntiforgeryFieldName);
+        var isConsentForm = form.ContainsKey("decision") || form.ContainsKey(PassthroughHelpers.AntiforgeryFieldName);
         if (!isConsentForm)
         {
             return ConsentDecision.None; // an agency's own POST authorization request
@@ -185,24 +185,11 @@ public sealed class AuthorizeModel(
         };
     }
 
-    private const string AntiforgeryFieldName = "__RequestVerificationToken";
-
     // Only the stored-request reference goes back and forth, never the parameters themselves (AT-15).
-    private Dictionary<string, string> HiddenParameters()
-    {
-        var source = HttpMethods.IsPost(Request.Method) && Request.HasFormContentType
-            ? Request.Form.Select(pair => (pair.Key, Value: pair.Value.ToString()))
-            : Request.Query.Select(pair => (pair.Key, Value: pair.Value.ToString()));
-        return source
-            .Where(pair => pair.Key is not "decision" and not AntiforgeryFieldName and not ConsentTickets.FieldName)
-            .ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.Ordinal);
-    }
+    private Dictionary<string, string> HiddenParameters() =>
+        PassthroughHelpers.EchoParameters(Request, "decision", ConsentTickets.FieldName);
 
-    private string ReturnUrl(OpenIddictRequest request)
-    {
-        var parameters = HiddenParameters();
-        return Request.PathBase + Request.Path + QueryString.Create(parameters!);
-    }
+    private string ReturnUrl() => Request.PathBase + Request.Path + QueryString.Create(HiddenParameters()!);
 
     private static string RequestKey(OpenIddictRequest request) =>
         request.RequestUri ?? Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(
@@ -210,15 +197,7 @@ public sealed class AuthorizeModel(
 
     private ForbidResult Forbid(string error, string description) => Forbid(
         authenticationSchemes: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme,
-        properties: new AuthenticationProperties(new Dictionary<string, string?>
-        {
-            [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,
-            [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
-        }));
-
-    // Razor Pages has no output formatters, so an ObjectResult would answer 406: write the text directly.
-    private static ContentResult BadRequestPage(string message) =>
-        new() { StatusCode = StatusCodes.Status400BadRequest, Content = message, ContentType = "text/plain; charset=utf-8" };
+        properties: PassthroughHelpers.ErrorProperties(error, description));
 
     private enum ConsentDecision
     {

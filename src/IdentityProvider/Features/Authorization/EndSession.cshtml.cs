@@ -35,7 +35,7 @@ public sealed class EndSessionModel(SignInManager<OnePassUser> signIns, IAntifor
         {
             if (!await antiforgery.IsRequestValidAsync(HttpContext))
             {
-                return new ObjectResult("The sign-out form was not valid.") { StatusCode = StatusCodes.Status400BadRequest };
+                return PassthroughHelpers.BadRequestPage("The sign-out form was not valid.");
             }
 
             return Request.Form["logout"] == "yes" ? await SignOutEverywhereAsync() : LocalRedirect("/");
@@ -57,11 +57,7 @@ public sealed class EndSessionModel(SignInManager<OnePassUser> signIns, IAntifor
             }
         }
 
-        Parameters = (HttpMethods.IsPost(Request.Method) && Request.HasFormContentType
-                ? Request.Form.Select(pair => (pair.Key, Value: pair.Value.ToString()))
-                : Request.Query.Select(pair => (pair.Key, Value: pair.Value.ToString())))
-            .Where(pair => pair.Key is not "logout" and not "__RequestVerificationToken")
-            .ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.Ordinal);
+        Parameters = PassthroughHelpers.EchoParameters(Request, "logout");
         return Page();
     }
 

@@ -1,11 +1,8 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.Tokens;
-using OnePass.IdentityProvider.Data;
 using OpenIddict.Abstractions;
-using OpenIddict.EntityFrameworkCore.Models;
 using OpenIddict.Server.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -14,8 +11,8 @@ namespace OnePass.IdentityProvider.Features.Authorization;
 /// <summary>
 /// The token endpoint (passthrough). OpenIddict has authenticated the client and validated the code or
 /// refresh token (PKCE, redirect URI, single use, rotation with no reuse leeway: a replayed refresh
-/// token revokes its family, RFC 9700 §4.14). Here OnePass checks the citizen may still sign in and
-/// refreshes the claims from the database.
+/// token revokes its family, RFC 9700 §4.14; concurrent uses are settled by RedeemTokenOnce).
+/// Here OnePass checks the citizen may still sign in and refreshes the claims from the database.
 /// </summary>
 public static class TokenEndpoint
 {
@@ -23,10 +20,7 @@ public static class TokenEndpoint
         HttpContext context,
         IOpenIddictApplicationManager applications,
         TokenUsers tokenUsers,
-        TokenPrincipalFactory principals,
-        OnePassDbContext database,
-        IOpenIddictTokenManager tokenManager,
-        TimeProvider time)
+        TokenPrincipalFactory principals)
     {
         var request = context.GetOpenIddictServerRequest()
             ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
@@ -59,18 +53,6 @@ public static class TokenEndpoint
                 return Forbid(Errors.InvalidGrant, "The token is no longer valid.");
             }
 
-            if (!await TryClaimAsync(database, principal.GetTokenId(), time, context.RequestAborted))
-            {
-                // Two uses of one code or refresh token: the server cannot tell which party is the
-                // legitimate one, so the whole grant is revoked (RFC 9700 §4.14.2, RFC 6749 §4.1.2).
-                if (principal.GetAuthorizationId() is { } authorizationId)
-                {
-                    await tokenManager.RevokeByAuthorizationIdAsync(authorizationId, context.RequestAborted);
-                }
-
-                return Forbid(Errors.InvalidGrant, "The token has already been redeemed.");
-            }
-
             var application = await applications.FindByClientIdAsync(request.ClientId!)
                 ?? throw new InvalidOperationException("The client application cannot be found.");
             var agency = await AgencySettings.ReadAsync(applications, application, context.RequestAborted);
@@ -84,33 +66,6 @@ public static class TokenEndpoint
         return Forbid(Errors.UnsupportedGrantType, "This grant type is not supported.");
     }
 
-    /// <summary>
-    /// Marks the code or refresh token redeemed with one conditional UPDATE, so that of several
-    /// concurrent requests with the same token exactly one wins (CATALOGUE AT-06, FT-06). OpenIddict
-    /// checks the status when it validates the token and redeems it only later, and that later
-    /// redemption does not fail for the requests that lost the race.
-    /// </summary>
-    private static async Task<bool> TryClaimAsync(OnePassDbContext database, string? tokenId, TimeProvider time, CancellationToken cancellationToken)
-    {
-        if (!Guid.TryParse(tokenId, out var id))
-        {
-            return false;
-        }
-
-        var now = time.GetUtcNow().UtcDateTime;
-        var claimed = await database.Set<OpenIddictEntityFrameworkCoreToken<Guid>>()
-            .Where(token => token.Id == id && token.Status == Statuses.Valid)
-            .ExecuteUpdateAsync(update => update
-                .SetProperty(token => token.Status, Statuses.Redeemed)
-                .SetProperty(token => token.RedemptionDate, now), cancellationToken);
-        return claimed == 1;
-    }
-
-    internal static IResult Forbid(string error, string description) => Results.Forbid(
-        new AuthenticationProperties(new Dictionary<string, string?>
-        {
-            [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,
-            [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
-        }),
-        [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+    private static IResult Forbid(string error, string description) =>
+        Results.Forbid(PassthroughHelpers.ErrorProperties(error, description), [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
 }

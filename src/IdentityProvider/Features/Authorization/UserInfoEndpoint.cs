@@ -22,11 +22,7 @@ public static class UserInfoEndpoint
         {
             // The account is gone or disabled since the token was issued (CATALOGUE IN-UI-03): 401, not 500.
             return Results.Challenge(
-                new AuthenticationProperties(new Dictionary<string, string?>
-                {
-                    [OpenIddictServerAspNetCoreConstants.Properties.Error] = Errors.InvalidToken,
-                    [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = "The access token is no longer valid.",
-                }),
+                PassthroughHelpers.ErrorProperties(Errors.InvalidToken, "The access token is no longer valid."),
                 [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
         }
 
