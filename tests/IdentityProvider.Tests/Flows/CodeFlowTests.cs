@@ -3,9 +3,13 @@ using OnePass.TestKit;
 
 namespace OnePass.IdentityProvider.Tests.Flows;
 
-public sealed class CodeFlowTests(OnePassHostFixture fixture) : IClassFixture<OnePassHostFixture>
+/// <summary>
+/// The end-to-end code flow with consent, run on each storage provider (IN-TK-10): the SQLite class is
+/// below, the PostgreSQL one in <c>Storage/</c>.
+/// </summary>
+public abstract class CodeFlowTests(OnePassHost host)
 {
-    private readonly OnePassHost _host = fixture.Host;
+    private readonly OnePassHost _host = host;
 
     [Fact]
     [Trait(Catalogue.Row, "IN-TK-10")]
@@ -42,3 +46,5 @@ public sealed class CodeFlowTests(OnePassHostFixture fixture) : IClassFixture<On
         Assert.Equal("c1@example.test", userInfo["email"]);
     }
 }
+
+public sealed class SqliteCodeFlowTests(OnePassHostFixture fixture) : CodeFlowTests(fixture.Host), IClassFixture<OnePassHostFixture>;
