@@ -201,6 +201,10 @@ public sealed class BadInputTests(RealSocketHostFixture fixture) : IClassFixture
             }
 
             request = new HttpRequestMessage(HttpMethod.Post, endpoint.Path) { Content = content };
+
+            // Like a browser or curl with a large body: ask first, so a 413 arrives before the body is sent
+            // instead of racing the client's upload (which then fails with a broken pipe).
+            request.Headers.ExpectContinue = true;
         }
 
         if (endpoint.ClientAuth)
