@@ -9,12 +9,19 @@ namespace OnePass.Samples.AgencySite;
 
 /// <summary>
 /// A minimal agency web site that signs citizens in with OnePass, using nothing but Microsoft's
-/// OpenID Connect handler. Copy it: everything an agency needs is in this file.
+/// OpenID Connect handler. Copy it: everything an agency needs is in this file and Logout.cs.
 /// <list type="bullet">
 /// <item><c>/</c> is public and links to the sign-in;</item>
 /// <item><c>/me</c> requires a signed-in citizen and lists the claims OnePass sent;</item>
-/// <item><c>/signout</c> (POST) ends the local session and the OnePass session (RP-initiated logout).</item>
+/// <item><c>/signout</c> (POST) ends the local session and the OnePass session (RP-initiated logout);</item>
+/// <item><c>/backchannel-logout</c> (POST) and <c>/frontchannel-logout</c> (GET) end the local session when
+/// the citizen signs out of OnePass elsewhere (single logout, see Logout.cs).</item>
 /// </list>
+/// Register with OnePass (seed file, CONTRACT §3): <c>redirectUris</c> <c>https://your.site/signin-oidc</c>,
+/// <c>postLogoutRedirectUris</c> <c>https://your.site/signout-callback-oidc</c>, <c>backchannelLogoutUri</c>
+/// <c>https://your.site/backchannel-logout</c> (recommended: it also arrives when OnePass ends a session
+/// without the citizen's browser, e.g. at expiry) and optionally <c>frontchannelLogoutUri</c>
+/// <c>https://your.site/frontchannel-logout</c>.
 /// Configuration (appsettings or environment): <c>Agency__Authority</c> (the OnePass issuer),
 /// <c>Agency__ClientId</c>, <c>Agency__ClientSecret</c>, <c>Agency__RequireHttpsMetadata</c>
 /// (true unless you run OnePass over plain HTTP on your own machine).
@@ -30,6 +37,11 @@ public partial class Program
 
         builder.Services.AddAntiforgery();
         builder.Services.AddAuthorization();
+
+        // Sessions ended by OnePass (single logout). In memory: one server only; see ILogoutStore.
+        builder.Services.AddMemoryCache();
+        builder.Services.AddSingleton<ILogoutStore, InMemoryLogoutStore>();
+
         builder.Services.AddAuthentication(options =>
             {
                 // The local session lives in a cookie; whoever is not signed in is sent to OnePass.
@@ -40,6 +52,19 @@ public partial class Program
             {
                 options.Cookie.HttpOnly = true;
                 options.Cookie.SameSite = SameSiteMode.Lax;
+
+                // Single logout: refuse (and delete) a local session whose OnePass session has ended since
+                // the cookie was issued. sid and sub come from the ID token (MapInboundClaims = false below).
+                options.Events.OnValidatePrincipal = async context =>
+                {
+                    var store = context.HttpContext.RequestServices.GetRequiredService<ILogoutStore>();
+                    if (await store.IsEndedAsync(context.Principal?.FindFirst("sid")?.Value, context.Principal?.FindFirst("sub")?.Value,
+                        context.Properties.IssuedUtc ?? DateTimeOffset.MinValue))
+                    {
+                        context.RejectPrincipal();
+                        await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+                    }
+                };
             })
             .AddOpenIdConnect(options =>
             {
@@ -116,6 +141,9 @@ public partial class Program
                     new AuthenticationProperties { RedirectUri = "/" },
                     [CookieAuthenticationDefaults.AuthenticationScheme, OpenIdConnectDefaults.AuthenticationScheme])
                 : Results.BadRequest("The sign-out form was not valid; reload the page and try again."));
+
+        // OnePass's back-channel and front-channel logout requests (Logout.cs).
+        app.MapOnePassLogout();
 
         return app;
     }

@@ -2,6 +2,7 @@ using OnePass.IdentityProvider.Data;
 using OnePass.IdentityProvider.Features.Account;
 using OnePass.IdentityProvider.Features.Authorization;
 using OnePass.IdentityProvider.Features.Seed;
+using OnePass.IdentityProvider.Features.Sessions;
 using OnePass.IdentityProvider.Infrastructure;
 using OnePass.IdentityProvider.Infrastructure.Cli;
 using OnePass.IdentityProvider.Infrastructure.Health;
@@ -14,6 +15,7 @@ builder.AddOnePassDatabase();
 builder.AddOnePassRedis();
 builder.AddOnePassKeys();
 builder.AddOnePassIdentity();
+builder.AddOnePassSessions();
 builder.AddOnePassOpenIddict();
 builder.AddOnePassSeed();
 

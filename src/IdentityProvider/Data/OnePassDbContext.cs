@@ -20,6 +20,8 @@ public abstract class OnePassDbContext(DbContextOptions options)
 
     public DbSet<ServerSecret> ServerSecrets => Set<ServerSecret>();
 
+    public DbSet<LogoutNotification> LogoutNotifications => Set<LogoutNotification>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -41,6 +43,21 @@ public abstract class OnePassDbContext(DbContextOptions options)
             secret.ToTable("OnePassServerSecrets");
             secret.HasKey(s => s.Name);
             secret.Property(s => s.Name).HasMaxLength(100);
+        });
+
+        builder.Entity<LogoutNotification>(notification =>
+        {
+            notification.ToTable("OnePassLogoutNotifications");
+            notification.HasIndex(n => new { n.Status, n.NextAttemptAt });
+            notification.HasIndex(n => n.ClientId);
+            notification.Property(n => n.ClientId).HasMaxLength(100);
+            notification.Property(n => n.Uri).HasMaxLength(2000);
+            notification.Property(n => n.Issuer).HasMaxLength(2000);
+            notification.Property(n => n.Subject).HasMaxLength(200);
+            notification.Property(n => n.SessionId).HasMaxLength(100);
+            notification.Property(n => n.TokenId).HasMaxLength(100);
+            notification.Property(n => n.Reason).HasMaxLength(40);
+            notification.Property(n => n.LastError).HasMaxLength(500);
         });
     }
 }

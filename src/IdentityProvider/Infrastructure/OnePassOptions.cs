@@ -31,6 +31,10 @@ public sealed class OnePassOptions
 
     public Features.Authorization.PruningOptions Pruning { get; set; } = new();
 
+    public Features.Sessions.SessionOptions Sessions { get; set; } = new();
+
+    public Features.Sessions.BackChannelLogoutOptions BackChannelLogout { get; set; } = new();
+
     /// <summary>The issuer as an absolute URI with a trailing slash, or null when none is configured.</summary>
     public Uri? IssuerUri => string.IsNullOrWhiteSpace(Issuer)
         ? null

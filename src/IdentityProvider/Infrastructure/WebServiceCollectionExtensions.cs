@@ -28,6 +28,7 @@ public static class WebServiceCollectionExtensions
         builder.Services.AddRazorPages(options => options.RootDirectory = "/Features");
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOnePassRateLimits();
+        builder.Services.AddExceptionHandler<TransientFailures>();
 
         builder.Services.Configure<RequestLocalizationOptions>(options =>
         {
@@ -106,8 +107,11 @@ public static class WebServiceCollectionExtensions
         {
             app.UseHsts();
             // Protocol endpoints are not redirected: OpenIddict refuses them over HTTP, so a client that sent
-            // a secret in the clear is told so instead of having it re-posted (RFC 6749 §3.1, §3.2).
-            app.UseWhen(context => !IsProtocolPath(context.Request.Path), branch => branch.UseHttpsRedirection());
+            // a secret in the clear is told so instead of having it re-posted (RFC 6749 §3.1, §3.2). Health
+            // endpoints are not redirected either: probes (kubelet, load balancers) call the node over plain HTTP
+            // and would read a redirect as "healthy" or as a failure, never as the node's real state.
+            app.UseWhen(context => !IsProtocolPath(context.Request.Path) && !context.Request.Path.StartsWithSegments("/health"),
+                branch => branch.UseHttpsRedirection());
         }
 
         app.UseOnePassSecurityHeaders();
@@ -124,7 +128,7 @@ public static class WebServiceCollectionExtensions
         path.StartsWithSegments("/connect", StringComparison.OrdinalIgnoreCase) ||
         path.StartsWithSegments("/.well-known", StringComparison.OrdinalIgnoreCase);
 
-    private static bool IsApiPath(PathString path) =>
+    internal static bool IsApiPath(PathString path) =>
         path.StartsWithSegments("/connect/token") || path.StartsWithSegments("/connect/userinfo") ||
         path.StartsWithSegments("/connect/introspect") || path.StartsWithSegments("/connect/revoke") ||
         path.StartsWithSegments("/connect/par") || path.StartsWithSegments("/.well-known") || path.StartsWithSegments("/health");

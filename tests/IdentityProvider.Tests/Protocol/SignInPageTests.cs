@@ -260,7 +260,7 @@ public sealed class SignInPageTests(SignInPageHostFixture fixture) : IClassFixtu
 
         if (code is not null)
         {
-            Assert.Null(tokens["refresh_token"]);
+            Assert.DoesNotContain("offline_access", tokens["scope"] ?? string.Empty, StringComparison.Ordinal);
             Assert.False(Tokens.Read(tokens["id_token"]!).TryGetPayloadValue<string>("email", out _));
             Assert.DoesNotContain("email", tokens["scope"] ?? string.Empty, StringComparison.Ordinal);
         }

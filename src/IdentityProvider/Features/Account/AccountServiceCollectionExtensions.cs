@@ -48,8 +48,7 @@ public static class AccountServiceCollectionExtensions
             cookie.Cookie.Path = "/";
             cookie.LoginPath = SignInPaths.LoginPath;
             cookie.AccessDeniedPath = "/error";
-            cookie.ExpireTimeSpan = TimeSpan.FromHours(12);
-            cookie.SlidingExpiration = true;
+            // Lifetime and expiry are the server-side session's (AddOnePassSessions).
         });
 
         builder.Services.AddAntiforgery(antiforgery =>

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using OnePass.IdentityProvider.Data;
 using OnePass.IdentityProvider.Features.Authorization;
+using OnePass.IdentityProvider.Features.Sessions;
 
 namespace OnePass.IdentityProvider.Features.Account;
 
@@ -16,7 +17,7 @@ public sealed class PasswordSignIn(
     SignInManager<OnePassUser> signIns,
     IPasswordHasher<OnePassUser> hasher,
     DummyPasswordHash dummy,
-    TimeProvider time,
+    SessionSignIn sessions,
     ILogger<PasswordSignIn> logger)
 {
     public async Task<PasswordSignInResult> SignInAsync(string username, string password)
@@ -46,14 +47,8 @@ public sealed class PasswordSignIn(
 
         await users.ResetAccessFailedCountAsync(user);
 
-        // A new session id at every authentication: a planted session cannot be carried over (AT-16).
-        var session = new SessionInfo(
-            SessionId: Base64Url(RandomNumberGenerator.GetBytes(24)),
-            AuthTime: time.GetUtcNow(),
-            Acr: AssuranceLevels.Password,
-            Amr: [AuthenticationMethods.Password]);
-        await signIns.SignOutAsync();
-        await signIns.SignInWithClaimsAsync(user, isPersistent: false, session.ToClaims());
+        // A new cookie secret at every authentication: a planted session cannot be carried over (AT-16).
+        var session = await sessions.SignInAsync(signIns.Context, user, AssuranceLevels.Password, [AuthenticationMethods.Password]);
         logger.LogInformation("User {UserId} signed in with a password, session {SessionId}.", user.Id, session.SessionId);
         return PasswordSignInResult.Succeeded;
     }
@@ -76,9 +71,6 @@ public sealed class PasswordSignIn(
             return null; // more than one account has that address
         }
     }
-
-    private static string Base64Url(byte[] bytes) =>
-        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
 
 public enum PasswordSignInResult

@@ -12,6 +12,14 @@ public sealed record AgencySettings(string SubjectType, string Sector, string? M
     public const string SubjectTypeProperty = "onepass_subject_type";
     public const string SectorProperty = "onepass_sector";
     public const string MinimumAcrProperty = "onepass_minimum_acr";
+    public const string FrontchannelLogoutUriProperty = "onepass_frontchannel_logout_uri";
+    public const string BackchannelLogoutUriProperty = "onepass_backchannel_logout_uri";
+
+    /// <summary>Where OnePass POSTs back-channel logout tokens (Back-Channel Logout 1.0), if registered.</summary>
+    public Uri? BackchannelLogoutUri { get; init; }
+
+    /// <summary>The page OnePass loads in an iframe at sign-out (Front-Channel Logout 1.0), if registered.</summary>
+    public Uri? FrontchannelLogoutUri { get; init; }
 
     public bool IsPairwise => SubjectType != OpenIddictConstants.SubjectTypes.Public;
 
@@ -23,7 +31,11 @@ public sealed record AgencySettings(string SubjectType, string Sector, string? M
         return new AgencySettings(
             Read(properties, SubjectTypeProperty) ?? OpenIddictConstants.SubjectTypes.Pairwise,
             Read(properties, SectorProperty) ?? clientId,
-            Read(properties, MinimumAcrProperty));
+            Read(properties, MinimumAcrProperty))
+        {
+            BackchannelLogoutUri = ReadUri(properties, BackchannelLogoutUriProperty),
+            FrontchannelLogoutUri = ReadUri(properties, FrontchannelLogoutUriProperty),
+        };
     }
 
     public void WriteTo(OpenIddictApplicationDescriptor descriptor)
@@ -39,6 +51,9 @@ public sealed record AgencySettings(string SubjectType, string Sector, string? M
             descriptor.Properties[MinimumAcrProperty] = JsonSerializer.SerializeToElement(MinimumAcr);
         }
     }
+
+    private static Uri? ReadUri(System.Collections.Immutable.ImmutableDictionary<string, JsonElement> properties, string name) =>
+        Uri.TryCreate(Read(properties, name), UriKind.Absolute, out var uri) ? uri : null;
 
     private static string? Read(System.Collections.Immutable.ImmutableDictionary<string, JsonElement> properties, string name) =>
         properties.TryGetValue(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

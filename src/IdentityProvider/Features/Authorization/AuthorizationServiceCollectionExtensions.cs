@@ -92,6 +92,7 @@ public static class AuthorizationServiceCollectionExtensions
                     .AddEventHandler(RejectWiderRefreshScope.Descriptor)
                     .AddEventHandler(BurnCodeOnFailedVerifier.Descriptor)
                     .AddEventHandler(RedeemTokenOnce.Descriptor)
+                    .AddEventHandler(IssueSessionBoundRefreshTokens.Descriptor)
                     .AddEventHandler(AcceptBodilessUserInfoPost.Descriptor);
 
                 var aspNetCore = server.UseAspNetCore()

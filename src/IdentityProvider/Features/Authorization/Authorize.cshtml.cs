@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using OnePass.IdentityProvider.Data;
 using OnePass.IdentityProvider.Features.Account;
+using OnePass.IdentityProvider.Features.Sessions;
 using OnePass.IdentityProvider.Infrastructure;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
@@ -33,6 +34,7 @@ public sealed class AuthorizeModel(
     TokenPrincipalFactory principals,
     ReauthenticationMarker reauthentication,
     ConsentTickets consentTickets,
+    SsoSessionStore sessions,
     IAntiforgery antiforgery,
     TimeProvider time) : PageModel
 {
@@ -133,8 +135,10 @@ public sealed class AuthorizeModel(
             return Page();
         }
 
-        // 5. Issue: the principal carries the pairwise sub, session claims and scope claims.
-        var identity = await principals.CreateAsync(user, session, agency, requestedScopes);
+        // 5. Issue: the principal carries the pairwise sub, session claims and scope claims. The agency
+        //    joins the session first, so single logout will reach it.
+        await sessions.AddAgencyAsync(session.SessionId, request.ClientId!, HttpContext.RequestAborted);
+        var identity = await principals.CreateAsync(user, session, agency, request.ClientId!, requestedScopes);
         var remember = consentType == ConsentTypes.Explicit && decision is ConsentDecision.Allow;
         var authorization = !remember && existing.Count > 0
             ? existing[^1]

@@ -3,8 +3,17 @@ namespace OnePass.IdentityProvider.Features.Authorization;
 /// <summary>Claim types OnePass keeps in the SSO session cookie (and copies into tokens).</summary>
 public static class SessionClaims
 {
-    /// <summary>The OP session id, shared by every agency signed in through this session (OIDC <c>sid</c>).</summary>
+    /// <summary>
+    /// The OIDC <c>sid</c> an agency sees: derived per agency from the session id (see
+    /// <see cref="SubjectIdentifiers.SessionIdFor"/>), so two agencies cannot correlate a citizen by it.
+    /// </summary>
     public const string SessionId = "sid";
+
+    /// <summary>OnePass's own session id: in the session ticket, and in codes and refresh tokens (never sent to agencies).</summary>
+    public const string OnePassSessionId = "onepass_session";
+
+    /// <summary>A digest of the user's security stamp when a token was issued: a password change invalidates refresh tokens.</summary>
+    public const string SecurityStampDigest = "onepass_stamp";
 
     /// <summary>When the user last authenticated, Unix seconds.</summary>
     public const string AuthTime = "auth_time";

@@ -7,10 +7,10 @@ namespace OnePass.IdentityProvider.Features.Authorization;
 /// <summary>What an SSO session says about how the citizen authenticated.</summary>
 public sealed record SessionInfo(string SessionId, DateTimeOffset AuthTime, string Acr, IReadOnlyList<string> Amr)
 {
-    /// <summary>Reads the session claims from the sign-in cookie or from a token's principal.</summary>
+    /// <summary>Reads the session claims from the session ticket or from a code's or refresh token's principal.</summary>
     public static SessionInfo? From(ClaimsPrincipal principal)
     {
-        var sid = principal.GetClaim(SessionClaims.SessionId);
+        var sid = principal.GetClaim(SessionClaims.OnePassSessionId);
         var authTime = principal.GetClaim(SessionClaims.AuthTime);
         var acr = principal.GetClaim(SessionClaims.Acr);
         if (sid is null || acr is null ||
@@ -25,7 +25,7 @@ public sealed record SessionInfo(string SessionId, DateTimeOffset AuthTime, stri
     /// <summary>The claims to put in the sign-in cookie.</summary>
     public IEnumerable<Claim> ToClaims()
     {
-        yield return new Claim(SessionClaims.SessionId, SessionId);
+        yield return new Claim(SessionClaims.OnePassSessionId, SessionId);
         yield return new Claim(SessionClaims.AuthTime, AuthTime.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64);
         yield return new Claim(SessionClaims.Acr, Acr);
         foreach (var method in Amr)

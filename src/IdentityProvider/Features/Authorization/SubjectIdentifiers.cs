@@ -32,6 +32,18 @@ public sealed class SubjectIdentifiers
         return Base64UrlEncode(HMACSHA256.HashData(key, input));
     }
 
+    /// <summary>
+    /// The <c>sid</c> one agency sees for a session: HMAC of the session id and the client id, so the
+    /// value is stable for the session yet differs between agencies (a shared <c>sid</c> would undo
+    /// pairwise subjects). Back-channel logout tokens carry the same value.
+    /// </summary>
+    public string SessionIdFor(string sessionId, string clientId)
+    {
+        var key = _key ?? throw new InvalidOperationException("The pairwise subject key has not been loaded.");
+        var input = Encoding.UTF8.GetBytes($"sid\n{sessionId}\n{clientId}");
+        return Base64UrlEncode(HMACSHA256.HashData(key, input).AsSpan(0, 18).ToArray());
+    }
+
     /// <summary>Loads the key from the database, creating it on the very first start.</summary>
     public async Task LoadAsync(OnePassDbContext db, IDataProtectionProvider dataProtection, TimeProvider time, CancellationToken cancellationToken)
     {

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.IdentityModel.Tokens;
+using OnePass.IdentityProvider.Features.Sessions;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -20,7 +21,8 @@ public static class TokenEndpoint
         HttpContext context,
         IOpenIddictApplicationManager applications,
         TokenUsers tokenUsers,
-        TokenPrincipalFactory principals)
+        TokenPrincipalFactory principals,
+        SsoSessionStore sessions)
     {
         var request = context.GetOpenIddictServerRequest()
             ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
@@ -53,12 +55,26 @@ public static class TokenEndpoint
                 return Forbid(Errors.InvalidGrant, "The token is no longer valid.");
             }
 
+            // A password change (new security stamp) ends every grant made before it (CATALOGUE AT-07).
+            if (principal.GetClaim(SessionClaims.SecurityStampDigest) != TokenPrincipalFactory.SecurityStampDigest(user))
+            {
+                return Forbid(Errors.InvalidGrant, "The token was issued before the user's credentials changed.");
+            }
+
+            // Without offline_access a grant lives only as long as the sign-in session it came from;
+            // offline_access grants survive sign-out by design (docs/architecture.md, "Sessions").
+            if (!principal.HasScope(Scopes.OfflineAccess) &&
+                await sessions.FindLiveAsync(session.SessionId, context.RequestAborted) is null)
+            {
+                return Forbid(Errors.InvalidGrant, "The sign-in session this token belongs to has ended.");
+            }
+
             var application = await applications.FindByClientIdAsync(request.ClientId!)
                 ?? throw new InvalidOperationException("The client application cannot be found.");
             var agency = await AgencySettings.ReadAsync(applications, application, context.RequestAborted);
 
             // Same session facts and scopes as granted; names and e-mail as they are now.
-            var identity = await principals.CreateAsync(user, session, agency, principal.GetScopes());
+            var identity = await principals.CreateAsync(user, session, agency, request.ClientId!, principal.GetScopes());
             identity.SetAuthorizationId(principal.GetAuthorizationId());
             return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         }

@@ -13,7 +13,7 @@ namespace OnePass.IdentityProvider.Features.Authorization;
 public sealed class TokenPrincipalFactory(UserManager<OnePassUser> users, SubjectIdentifiers subjects)
 {
     public async Task<ClaimsIdentity> CreateAsync(
-        OnePassUser user, SessionInfo session, AgencySettings agency, ImmutableArray<string> scopes)
+        OnePassUser user, SessionInfo session, AgencySettings agency, string clientId, ImmutableArray<string> scopes)
     {
         var identity = new ClaimsIdentity(
             authenticationType: TokenValidationParameters.DefaultAuthenticationType,
@@ -21,7 +21,11 @@ public sealed class TokenPrincipalFactory(UserManager<OnePassUser> users, Subjec
             roleType: Claims.Role);
 
         identity.SetClaim(Claims.Subject, subjects.For(user.Id, agency))
-            .SetClaim(SessionClaims.SessionId, session.SessionId)
+            .SetClaim(SessionClaims.SessionId, subjects.SessionIdFor(session.SessionId, clientId))
+            // Private (no destination): kept in codes and refresh tokens only, to bind them to the
+            // session and to the password (see TokenEndpoint).
+            .SetClaim(SessionClaims.OnePassSessionId, session.SessionId)
+            .SetClaim(SessionClaims.SecurityStampDigest, SecurityStampDigest(user))
             .SetClaim(SessionClaims.AuthTime, session.AuthTime.ToUnixTimeSeconds())
             .SetClaim(SessionClaims.Acr, session.Acr)
             // amr is always a JSON array (OIDC Core §2), even with one value.
@@ -35,4 +39,9 @@ public sealed class TokenPrincipalFactory(UserManager<OnePassUser> users, Subjec
         identity.SetScopes(scopes);
         return ClaimDestinations.Apply(identity);
     }
+
+    /// <summary>A short digest of the security stamp, which Identity changes with the password.</summary>
+    public static string SecurityStampDigest(OnePassUser user) =>
+        Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes(user.SecurityStamp ?? string.Empty)).AsSpan(0, 12));
 }

@@ -25,8 +25,6 @@ public sealed class SeedApplier(
     ILogger<SeedApplier> logger)
 {
     private const string FingerprintProperty = "onepass_seed_fingerprint";
-    public const string FrontchannelLogoutUriProperty = "onepass_frontchannel_logout_uri";
-    public const string BackchannelLogoutUriProperty = "onepass_backchannel_logout_uri";
 
     /// <summary>Reads, validates and applies a seed file. Throws <see cref="SeedException"/> when it is malformed.</summary>
     public async Task<SeedResult> ApplyFileAsync(string path, bool requireHttps, CancellationToken cancellationToken = default)
@@ -256,8 +254,8 @@ public sealed class SeedApplier(
         }
 
         new AgencySettings(client.SubjectType, Sector(client), client.MinimumAcr).WriteTo(descriptor);
-        SetProperty(descriptor, FrontchannelLogoutUriProperty, client.FrontchannelLogoutUri);
-        SetProperty(descriptor, BackchannelLogoutUriProperty, client.BackchannelLogoutUri);
+        SetProperty(descriptor, AgencySettings.FrontchannelLogoutUriProperty, client.FrontchannelLogoutUri);
+        SetProperty(descriptor, AgencySettings.BackchannelLogoutUriProperty, client.BackchannelLogoutUri);
         descriptor.Properties[FingerprintProperty] = JsonSerializer.SerializeToElement(Fingerprint(client));
         return descriptor;
     }

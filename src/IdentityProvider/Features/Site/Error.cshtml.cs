@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using OnePass.IdentityProvider.Infrastructure;
 
 namespace OnePass.IdentityProvider.Features.Site;
 
@@ -42,12 +43,18 @@ public sealed class ErrorModel : PageModel
         {
             BadHttpRequestException bad => bad.StatusCode,
             InvalidDataException => StatusCodes.Status400BadRequest, // form limits exceeded
+            _ when TransientFailures.IsTransient(exception) => StatusCodes.Status503ServiceUnavailable,
             _ => HttpContext.Features.Get<IStatusCodeReExecuteFeature>()?.OriginalStatusCode ?? Response.StatusCode,
         };
 
         if (exception is not null)
         {
             Response.StatusCode = status;
+        }
+
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            Response.Headers.RetryAfter = TransientFailures.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         (Code, Description) = status switch
@@ -58,6 +65,7 @@ public sealed class ErrorModel : PageModel
             413 => ("request_too_large", "The request is too large."),
             414 => ("uri_too_long", "The address is too long."),
             429 => ("too_many_requests", "Too many attempts. Please wait a minute and try again."),
+            503 => ("temporarily_unavailable", "Sign-in is briefly unavailable. Please wait a few seconds and try again; if it keeps happening, sign in again from the agency's site."),
             >= 400 and < 500 => ("invalid_request", "The request could not be processed."),
             _ => ("server_error", "Something went wrong on our side. Please try again later."),
         };

@@ -20,12 +20,20 @@ public static class SecurityHeaders
         "style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; " +
         "object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
+    private const string FrameSourcesItem = "OnePass.FrameSources";
+
+    /// <summary>Lets this response's page frame the given origins (front-channel logout iframes), and no others.</summary>
+    public static void AllowFrames(HttpContext context, IEnumerable<string> origins) =>
+        context.Items[FrameSourcesItem] = string.Join(' ', origins.Distinct(StringComparer.Ordinal));
+
     public static IApplicationBuilder UseOnePassSecurityHeaders(this IApplicationBuilder app) => app.Use((context, next) =>
     {
         context.Response.OnStarting(() =>
         {
             var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.ContentSecurityPolicy = context.Items[FrameSourcesItem] is string { Length: > 0 } frames
+                ? $"{ContentSecurityPolicy}; frame-src {frames}"
+                : ContentSecurityPolicy;
             headers.XFrameOptions = "DENY";
             headers.XContentTypeOptions = "nosniff";
             headers["Referrer-Policy"] = "no-referrer";

@@ -1,0 +1,27 @@
+namespace OnePass.IdentityProvider.Features.Sessions;
+
+/// <summary>
+/// Where SSO sessions live: Redis when <c>ConnectionStrings__Redis</c> is set, the process otherwise.
+/// Only storage: every rule (timeouts, secrets, single logout) is in <see cref="SsoSessionStore"/>, so
+/// both backings behave the same.
+/// </summary>
+public interface ISessionStorage
+{
+    /// <summary>Creates or replaces the session (agencies are kept: they are only ever added).</summary>
+    Task SaveAsync(SessionRecord session, DateTimeOffset deadline, CancellationToken cancellationToken);
+
+    Task<SessionRecord?> FindAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Moves "last seen" (and the idle deadline) forward.</summary>
+    Task TouchAsync(SessionRecord session, DateTimeOffset deadline, CancellationToken cancellationToken);
+
+    Task AddAgencyAsync(SessionRecord session, string clientId, CancellationToken cancellationToken);
+
+    /// <summary>Removes the session and returns it; of concurrent callers exactly one gets it (one logout notification).</summary>
+    Task<SessionRecord?> TakeAsync(string id, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<SessionRecord>> ListForUserAsync(Guid userId, CancellationToken cancellationToken);
+
+    /// <summary>Ids of sessions whose deadline has passed.</summary>
+    Task<IReadOnlyList<string>> DueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken);
+}

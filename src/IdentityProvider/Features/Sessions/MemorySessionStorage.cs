@@ -1,0 +1,104 @@
+namespace OnePass.IdentityProvider.Features.Sessions;
+
+/// <summary>
+/// Sessions in this process: the embedded default (one node, no Redis). Records are copied in and
+/// out so callers never share state with the store, as with Redis.
+/// </summary>
+public sealed class MemorySessionStorage : ISessionStorage
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, (SessionRecord Session, DateTimeOffset Deadline)> _sessions = new(StringComparer.Ordinal);
+
+    public Task SaveAsync(SessionRecord session, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var copy = Copy(session);
+            if (_sessions.TryGetValue(session.Id, out var existing))
+            {
+                copy.Agencies.UnionWith(existing.Session.Agencies);
+            }
+
+            _sessions[session.Id] = (copy, deadline);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<SessionRecord?> FindAsync(string id, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(_sessions.TryGetValue(id, out var entry) ? Copy(entry.Session) : null);
+        }
+    }
+
+    public Task TouchAsync(SessionRecord session, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_sessions.TryGetValue(session.Id, out var entry))
+            {
+                entry.Session.LastSeenAt = session.LastSeenAt;
+                entry.Session.UserAgent = session.UserAgent;
+                entry.Session.IpAddress = session.IpAddress;
+                _sessions[session.Id] = (entry.Session, deadline);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task AddAgencyAsync(SessionRecord session, string clientId, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_sessions.TryGetValue(session.Id, out var entry))
+            {
+                entry.Session.Agencies.Add(clientId);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<SessionRecord?> TakeAsync(string id, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(_sessions.Remove(id, out var entry) ? entry.Session : null);
+        }
+    }
+
+    public Task<IReadOnlyList<SessionRecord>> ListForUserAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            IReadOnlyList<SessionRecord> sessions = [.. _sessions.Values.Where(entry => entry.Session.UserId == userId).Select(entry => Copy(entry.Session))];
+            return Task.FromResult(sessions);
+        }
+    }
+
+    public Task<IReadOnlyList<string>> DueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            IReadOnlyList<string> due = [.. _sessions.Where(entry => entry.Value.Deadline <= now).Select(entry => entry.Key).Take(max)];
+            return Task.FromResult(due);
+        }
+    }
+
+    private static SessionRecord Copy(SessionRecord session) => new()
+    {
+        Id = session.Id,
+        UserId = session.UserId,
+        SecretHash = session.SecretHash,
+        Ticket = session.Ticket,
+        CreatedAt = session.CreatedAt,
+        LastSeenAt = session.LastSeenAt,
+        ExpiresAt = session.ExpiresAt,
+        UserAgent = session.UserAgent,
+        IpAddress = session.IpAddress,
+        Agencies = new HashSet<string>(session.Agencies, StringComparer.Ordinal),
+    };
+}

@@ -1,0 +1,39 @@
+namespace OnePass.IdentityProvider.Features.Sessions;
+
+/// <summary>
+/// One SSO session as stored in Redis (or in process). <see cref="Id"/> is stable for the life of the
+/// session, also across a re-authentication of the same user (step-up, <c>prompt=login</c>), so the
+/// agencies' <c>sid</c> and session-bound refresh tokens survive it; the browser's cookie proves itself
+/// with a secret whose hash is <see cref="SecretHash"/>, and that secret changes at every authentication
+/// (no fixation, CATALOGUE AT-16).
+/// </summary>
+public sealed class SessionRecord
+{
+    public required string Id { get; init; }
+
+    public required Guid UserId { get; init; }
+
+    /// <summary>SHA-256 of the cookie's secret; empty when no cookie may use the session any more.</summary>
+    public required byte[] SecretHash { get; set; }
+
+    /// <summary>The authentication ticket, serialized and encrypted with the Data Protection key ring (kept in the database).</summary>
+    public required byte[] Ticket { get; set; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public required DateTimeOffset LastSeenAt { get; set; }
+
+    /// <summary>The absolute end: the last authentication plus the absolute lifetime.</summary>
+    public required DateTimeOffset ExpiresAt { get; set; }
+
+    public string? UserAgent { get; set; }
+
+    public string? IpAddress { get; set; }
+
+    /// <summary>Client ids of the agencies this session signed into: the ones single logout notifies.</summary>
+    public ISet<string> Agencies { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>When the session ends by itself: idle or absolute, whichever comes first.</summary>
+    public DateTimeOffset Deadline(TimeSpan idleTimeout) =>
+        LastSeenAt + idleTimeout < ExpiresAt ? LastSeenAt + idleTimeout : ExpiresAt;
+}
