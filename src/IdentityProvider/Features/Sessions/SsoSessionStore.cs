@@ -226,8 +226,11 @@ public sealed class SsoSessionStore(
     /// <summary>The session a cookie key names, when the key's secret matches; never throws on a malformed key.</summary>
     public async Task<SessionRecord?> FindByKeyAsync(string key, CancellationToken cancellationToken)
     {
+        // Both parts must be base64url: the decoder throws on other characters, and an id with a ':' would
+        // name another of the session's Redis keys (session:{id}:agencies).
         var dot = key.IndexOf('.', StringComparison.Ordinal);
-        if (dot <= 0 || dot > 64 || key.Length - dot > 64)
+        if (dot <= 0 || dot > 64 || key.Length - dot > 64 ||
+            !Base64Url.IsValid(key.AsSpan(0, dot)) || !Base64Url.IsValid(key.AsSpan(dot + 1)))
         {
             return null;
         }
