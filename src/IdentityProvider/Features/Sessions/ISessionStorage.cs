@@ -10,6 +10,9 @@ public interface ISessionStorage
     /// <summary>Creates or replaces the session (agencies are kept: they are only ever added).</summary>
     Task SaveAsync(SessionRecord session, DateTimeOffset deadline, CancellationToken cancellationToken);
 
+    /// <summary>Replaces an existing session (never brings back one that ended meanwhile); false when it is gone.</summary>
+    Task<bool> UpdateAsync(SessionRecord session, DateTimeOffset deadline, CancellationToken cancellationToken);
+
     Task<SessionRecord?> FindAsync(string id, CancellationToken cancellationToken);
 
     /// <summary>Moves "last seen" (and the idle deadline) forward.</summary>

@@ -9,20 +9,31 @@ public sealed class MemorySessionStorage : ISessionStorage
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (SessionRecord Session, DateTimeOffset Deadline)> _sessions = new(StringComparer.Ordinal);
 
-    public Task SaveAsync(SessionRecord session, DateTimeOffset deadline, CancellationToken cancellationToken)
+    public Task SaveAsync(SessionRecord session, DateTimeOffset deadline, CancellationToken cancellationToken) =>
+        Write(session, deadline, mustExist: false);
+
+    public Task<bool> UpdateAsync(SessionRecord session, DateTimeOffset deadline, CancellationToken cancellationToken) =>
+        Write(session, deadline, mustExist: true);
+
+    private Task<bool> Write(SessionRecord session, DateTimeOffset deadline, bool mustExist)
     {
         lock (_lock)
         {
+            var exists = _sessions.TryGetValue(session.Id, out var existing);
+            if (mustExist && !exists)
+            {
+                return Task.FromResult(false);
+            }
+
             var copy = Copy(session);
-            if (_sessions.TryGetValue(session.Id, out var existing))
+            if (exists)
             {
                 copy.Agencies.UnionWith(existing.Session.Agencies);
             }
 
             _sessions[session.Id] = (copy, deadline);
+            return Task.FromResult(true);
         }
-
-        return Task.CompletedTask;
     }
 
     public Task<SessionRecord?> FindAsync(string id, CancellationToken cancellationToken)

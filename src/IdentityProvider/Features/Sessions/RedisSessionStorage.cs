@@ -25,10 +25,21 @@ public sealed class RedisSessionStorage(IConnectionMultiplexer redis, IOptions<O
 
     private IDatabase Database => redis.GetDatabase();
 
-    public async Task SaveAsync(SessionRecord session, DateTimeOffset deadline, CancellationToken cancellationToken)
+    public async Task SaveAsync(SessionRecord session, DateTimeOffset deadline, CancellationToken cancellationToken) =>
+        await WriteAsync(session, deadline, mustExist: false, cancellationToken);
+
+    public Task<bool> UpdateAsync(SessionRecord session, DateTimeOffset deadline, CancellationToken cancellationToken) =>
+        WriteAsync(session, deadline, mustExist: true, cancellationToken);
+
+    private async Task<bool> WriteAsync(SessionRecord session, DateTimeOffset deadline, bool mustExist, CancellationToken cancellationToken)
     {
         var keyExpiry = (session.ExpiresAt + Grace).UtcDateTime;
         var transaction = Database.CreateTransaction();
+        if (mustExist)
+        {
+            transaction.AddCondition(Condition.KeyExists(SessionKey(session.Id)));
+        }
+
         _ = transaction.KeyDeleteAsync(SessionKey(session.Id));
         _ = transaction.HashSetAsync(SessionKey(session.Id),
         [
@@ -46,7 +57,7 @@ public sealed class RedisSessionStorage(IConnectionMultiplexer redis, IOptions<O
         _ = transaction.SortedSetAddAsync(DeadlinesKey, session.Id, deadline.ToUnixTimeMilliseconds());
         _ = transaction.SetAddAsync(UserKey(session.UserId), session.Id);
         _ = transaction.KeyExpireAsync(UserKey(session.UserId), keyExpiry);
-        await transaction.ExecuteAsync().WaitAsync(cancellationToken);
+        return await transaction.ExecuteAsync().WaitAsync(cancellationToken);
     }
 
     public async Task<SessionRecord?> FindAsync(string id, CancellationToken cancellationToken)

@@ -93,7 +93,7 @@ public sealed class SsoSessionStore(
         }
 
         session.Ticket = Protect(ticket);
-        await storage.SaveAsync(session, session.Deadline(_options.IdleTimeout), cancellationToken);
+        await storage.UpdateAsync(session, session.Deadline(_options.IdleTimeout), cancellationToken);
     }
 
     public Task<AuthenticationTicket?> RetrieveAsync(string key) => RetrieveAsync(key, null!, CancellationToken.None);
@@ -143,6 +143,11 @@ public sealed class SsoSessionStore(
     /// <summary>The live session with that id, or null (ended, expired or unknown).</summary>
     public async Task<SessionRecord?> FindLiveAsync(string sessionId, CancellationToken cancellationToken = default)
     {
+        if (!IsSessionId(sessionId))
+        {
+            return null;
+        }
+
         var session = await storage.FindAsync(sessionId, cancellationToken);
         return session is not null && time.GetUtcNow() < session.Deadline(_options.IdleTimeout) ? session : null;
     }
@@ -167,7 +172,7 @@ public sealed class SsoSessionStore(
     /// <summary>Ends a session and notifies its agencies; false when it had already ended.</summary>
     public async Task<bool> EndAsync(string sessionId, SessionEndReason reason, HttpContext? httpContext = null, CancellationToken cancellationToken = default)
     {
-        if (await storage.TakeAsync(sessionId, cancellationToken) is not { } session)
+        if (!IsSessionId(sessionId) || await storage.TakeAsync(sessionId, cancellationToken) is not { } session)
         {
             return false;
         }
@@ -216,10 +221,10 @@ public sealed class SsoSessionStore(
     /// </summary>
     public async Task RevokeCookieAsync(string sessionId, CancellationToken cancellationToken)
     {
-        if (await storage.FindAsync(sessionId, cancellationToken) is { } session)
+        if (IsSessionId(sessionId) && await storage.FindAsync(sessionId, cancellationToken) is { } session)
         {
             session.SecretHash = [];
-            await storage.SaveAsync(session, session.Deadline(_options.IdleTimeout), cancellationToken);
+            await storage.UpdateAsync(session, session.Deadline(_options.IdleTimeout), cancellationToken);
         }
     }
 
@@ -229,8 +234,7 @@ public sealed class SsoSessionStore(
         // Both parts must be base64url: the decoder throws on other characters, and an id with a ':' would
         // name another of the session's Redis keys (session:{id}:agencies).
         var dot = key.IndexOf('.', StringComparison.Ordinal);
-        if (dot <= 0 || dot > 64 || key.Length - dot > 64 ||
-            !Base64Url.IsValid(key.AsSpan(0, dot)) || !Base64Url.IsValid(key.AsSpan(dot + 1)))
+        if (dot <= 0 || !IsSessionId(key[..dot]) || key.Length - dot > 64 || !Base64Url.IsValid(key.AsSpan(dot + 1)))
         {
             return null;
         }
@@ -247,6 +251,12 @@ public sealed class SsoSessionStore(
             ? session
             : null;
     }
+
+    /// <summary>
+    /// Session ids are base64url and short: anything else (from a cookie, a form or an admin call) is
+    /// unknown — never passed to storage, where a ':' would name another key.
+    /// </summary>
+    public static bool IsSessionId(string? id) => id is { Length: > 0 and <= 64 } && Base64Url.IsValid(id);
 
     public AuthenticationTicket? Unprotect(byte[] protectedTicket)
     {
