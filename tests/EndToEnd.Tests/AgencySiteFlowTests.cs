@@ -97,6 +97,33 @@ public sealed class AgencySiteFlowTests(AgencySitesFixture sites) : IClassFixtur
         Assert.Equal(sites.IdentityProvider.Issuer.Authority, page.Uri.Authority);
     }
 
+    [Fact]
+    [Trait(Catalogue.Row, "AT-30")]
+    [Trait(Catalogue.Row, "IN-ES-01")]
+    public async Task SignOut_AtOneAgency_EndsTheOtherAgencysSessionByBackChannelLogout()
+    {
+        using var browser = new Browser();
+        var first = await SignInAsync(browser, sites.First);
+        await SignInAsync(browser, sites.Second, credentials: null);
+
+        await browser.SubmitAsync(first.Page); // RP-initiated logout at agency one only
+
+        // Agency two never saw the browser leave: only OnePass's logout token can end its session.
+        var ended = false;
+        for (var attempt = 0; attempt < 50 && !ended; attempt++)
+        {
+            var response = await browser.SendRawAsync(HttpMethod.Get, sites.Second.At("/me"));
+            ended = response.StatusCode == HttpStatusCode.Redirect &&
+                response.Headers.Location?.Authority == sites.IdentityProvider.Issuer.Authority;
+            if (!ended)
+            {
+                await Task.Delay(200);
+            }
+        }
+
+        Assert.True(ended, "Agency two still shows the citizen's page: its back-channel logout did not arrive or was refused.");
+    }
+
     private static Task<SignInResult> SignInAsync(Browser browser, AgencySiteHost site) =>
         SignInAsync(browser, site, (TestSeed.Citizen, TestSeed.Password));
 

@@ -56,7 +56,11 @@ public sealed class AgencySitesFixture : IDisposable
         IdentityProvider.Dispose();
     }
 
-    private static JsonObject Agency(string clientId, string secret, string name, string origin, string consent) => TestSeed.Client(
-        clientId, secret, name, [$"{origin}/signin-oidc"], [$"{origin}/signout-callback-oidc"], consent,
-        ["authorization_code"], ["openid", "profile", "email"]);
+    private static JsonObject Agency(string clientId, string secret, string name, string origin, string consent)
+    {
+        var client = TestSeed.Client(clientId, secret, name, [$"{origin}/signin-oidc"], [$"{origin}/signout-callback-oidc"], consent,
+            ["authorization_code"], ["openid", "profile", "email"]);
+        client["backchannelLogoutUri"] = $"{origin}/backchannel-logout"; // the sample's receiver
+        return client;
+    }
 }

@@ -27,6 +27,9 @@ public sealed class Browser : IDisposable
 
     public async Task<BrowserPage> NavigateAsync(Uri uri) => await FollowAsync(await SendAsync(HttpMethod.Get, uri));
 
+    /// <summary>One request with the browser's cookies, redirects not followed.</summary>
+    public Task<HttpResponseMessage> SendRawAsync(HttpMethod method, Uri uri) => SendAsync(method, uri);
+
     /// <summary>Fills and posts a form of the page (fields by name), then follows where it leads.</summary>
     public async Task<BrowserPage> SubmitAsync(BrowserPage page, IDictionary<string, string>? values = null, string? submitName = null,
         string? submitValue = null, Func<IHtmlFormElement, bool>? which = null) =>
