@@ -30,6 +30,14 @@ try
 {
     await app.Services.InitializeOnePassAsync();
 }
+catch (System.Security.Cryptography.CryptographicException exception)
+{
+    // The database's keys are protected by a key ring this node cannot read (CATALOGUE FT-10).
+    await Console.Error.WriteLineAsync(
+        "The keys in the database cannot be decrypted with the Data Protection key ring found there: " +
+        $"the key ring is missing or was replaced. Restore it or point this node at the right database. ({exception.Message})");
+    return 1;
+}
 catch (Exception exception) when (exception is SeedException or Microsoft.Extensions.Options.OptionsValidationException)
 {
     // A malformed seed or configuration stops the start with a message naming the problem; nothing was written.

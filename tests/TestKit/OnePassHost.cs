@@ -120,6 +120,9 @@ public class OnePassHost : WebApplicationFactory<Program>
         if (_options.RedisConnectionString is not null)
         {
             builder.UseSetting("ConnectionStrings:Redis", _options.RedisConnectionString);
+
+            // Hosts share the test Redis: each is its own deployment, with its own keys there.
+            builder.UseSetting("OnePass:Sessions:RedisKeyPrefix", $"test:{Path.GetFileName(_directory)}:");
         }
 
         foreach (var (key, value) in _options.Settings)

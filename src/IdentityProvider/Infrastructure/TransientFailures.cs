@@ -1,8 +1,10 @@
 using System.Net.Sockets;
 using System.Text.Json;
+using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Npgsql;
+using OnePass.IdentityProvider.Features.Site;
 using StackExchange.Redis;
 
 namespace OnePass.IdentityProvider.Infrastructure;
@@ -15,6 +17,23 @@ namespace OnePass.IdentityProvider.Infrastructure;
 public sealed class TransientFailures : IExceptionHandler
 {
     public const int RetryAfterSeconds = 5;
+
+    // A plain page in the site's style, without the layout (whose rendering could need the session).
+    private static string UnavailablePage()
+    {
+        var title = HtmlEncoder.Default.Encode(Texts.Get("unavailable.title"));
+        var text = HtmlEncoder.Default.Encode(Texts.Get("unavailable.text"));
+        return $"""
+            <!DOCTYPE html>
+            <html lang="{Texts.Language}">
+            <head><meta charset="utf-8" /><meta name="viewport" content="width=device-width, initial-scale=1" />
+            <title>{title} · OnePass</title><link rel="stylesheet" href="/css/site.css" /></head>
+            <body><header><span class="brand">OnePass</span></header>
+            <main id="main"><h1>{title}</h1><div class="card"><p>{text}</p>
+            <p><strong>Error:</strong> <code id="error-code">temporarily_unavailable</code></p></div></main></body>
+            </html>
+            """;
+    }
 
     public static bool IsTransient(Exception? exception)
     {
@@ -41,7 +60,11 @@ public sealed class TransientFailures : IExceptionHandler
         httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (!WebServiceCollectionExtensions.IsApiPath(httpContext.Request.Path))
         {
-            return false; // the error page explains it (and keeps the status and Retry-After)
+            // Written here, not by re-running the pipeline for the error page: that would read the
+            // session again and fail the same way (a 500).
+            httpContext.Response.ContentType = "text/html; charset=utf-8";
+            await httpContext.Response.WriteAsync(UnavailablePage(), cancellationToken);
+            return true;
         }
 
         httpContext.Response.ContentType = "application/json";

@@ -20,6 +20,14 @@ public sealed class SubjectIdentifiers
 
     public bool IsLoaded => _key is not null;
 
+    /// <summary>
+    /// Names this database without revealing anything (a one-way function of its secret): nodes sharing
+    /// a Redis compare it to find one pointed at the wrong database (see the readiness check).
+    /// </summary>
+    public string DatabaseFingerprint => Base64UrlEncode(HMACSHA256.HashData(
+        _key ?? throw new InvalidOperationException("The pairwise subject key has not been loaded."),
+        Encoding.UTF8.GetBytes("database-fingerprint")).AsSpan(0, 16).ToArray());
+
     public string For(Guid userId, AgencySettings agency)
     {
         if (!agency.IsPairwise)

@@ -43,14 +43,33 @@ public static class HealthEndpoints
                 : HealthCheckResult.Unhealthy("The shared keys are not loaded."));
     }
 
-    private sealed class RedisCheck(IConnectionMultiplexer redis) : IHealthCheck
+    /// <summary>
+    /// Redis answers, and it serves this node's cluster: the first node records a fingerprint of its
+    /// database in Redis; a node pointed at the same Redis but another database (its own keys, its own
+    /// users) is never ready, so it cannot issue tokens the others reject (CATALOGUE FT-10).
+    /// </summary>
+    private sealed class RedisCheck(IConnectionMultiplexer redis, SubjectIdentifiers subjects, Microsoft.Extensions.Options.IOptions<OnePassOptions> options) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
             try
             {
-                await redis.GetDatabase().PingAsync().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
-                return HealthCheckResult.Healthy();
+                var database = redis.GetDatabase();
+                await database.PingAsync().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
+                if (!subjects.IsLoaded)
+                {
+                    return HealthCheckResult.Unhealthy("The shared keys are not loaded.");
+                }
+
+                var key = new RedisKey(options.Value.Sessions.RedisKeyPrefix + "cluster:database");
+                var ours = subjects.DatabaseFingerprint;
+                await database.StringSetAsync(key, ours, when: When.NotExists).WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
+                var cluster = await database.StringGetAsync(key).WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
+                return cluster == ours
+                    ? HealthCheckResult.Healthy()
+                    : HealthCheckResult.Unhealthy(
+                        "This node's database is not the one the other nodes on this Redis use: check ConnectionStrings__Database " +
+                        "(or give each deployment its own OnePass__Sessions__RedisKeyPrefix).");
             }
             catch (Exception exception) when (exception is RedisException or TimeoutException)
             {
