@@ -25,7 +25,9 @@ public sealed class MemorySessionStorage : ISessionStorage
                 return Task.FromResult(false);
             }
 
+            // As in Redis, agencies are only ever added (AddAgencyAsync): the stored ones are kept.
             var copy = Copy(session);
+            copy.Agencies.Clear();
             if (exists)
             {
                 copy.Agencies.UnionWith(existing.Session.Agencies);
@@ -51,8 +53,6 @@ public sealed class MemorySessionStorage : ISessionStorage
             if (_sessions.TryGetValue(session.Id, out var entry))
             {
                 entry.Session.LastSeenAt = session.LastSeenAt;
-                entry.Session.UserAgent = session.UserAgent;
-                entry.Session.IpAddress = session.IpAddress;
                 _sessions[session.Id] = (entry.Session, deadline);
             }
         }

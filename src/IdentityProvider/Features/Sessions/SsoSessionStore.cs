@@ -117,8 +117,8 @@ public sealed class SsoSessionStore(
 
         if (now - session.LastSeenAt >= _options.TouchInterval)
         {
+            // Only "last seen" moves: device and IP are those of the sign-in that started the session.
             session.LastSeenAt = now;
-            Describe(session, httpContext);
             await storage.TouchAsync(session, session.Deadline(_options.IdleTimeout), cancellationToken);
         }
 
@@ -172,7 +172,9 @@ public sealed class SsoSessionStore(
     /// <summary>Ends a session and notifies its agencies; false when it had already ended.</summary>
     public async Task<bool> EndAsync(string sessionId, SessionEndReason reason, HttpContext? httpContext = null, CancellationToken cancellationToken = default)
     {
-        if (!IsSessionId(sessionId) || await storage.TakeAsync(sessionId, cancellationToken) is not { } session)
+        // Cancellable only until the session is taken: then its agencies must be told even if the caller has gone.
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!IsSessionId(sessionId) || await storage.TakeAsync(sessionId, CancellationToken.None) is not { } session)
         {
             return false;
         }

@@ -45,7 +45,7 @@ public sealed class RedisSsoSessionStoreTests(RedisConnection redis) : SsoSessio
         // The deadlines index is one sorted set for all sessions, read by the sweeper; it holds only
         // sessions that have not ended yet (see EndAsync_LastSession_LeavesNoKeyBehind).
         var sessionKeys = keys.Where(k => k != $"{Prefix}sessions:deadlines").ToList();
-        Assert.Equal(4, sessionKeys.Count); // two session hashes, one agencies set, one user index
+        Assert.Equal(3, sessionKeys.Count); // two session records (agencies are inside them), one user index
         foreach (var sessionKey in sessionKeys)
         {
             var ttl = await database.KeyTimeToLiveAsync(sessionKey);
@@ -87,7 +87,7 @@ public sealed class RedisSsoSessionStoreTests(RedisConnection redis) : SsoSessio
     [Trait(Catalogue.Row, "LD-02")]
     public async Task TakeAsync_SessionWithAgencies_LeavesNoKeyBehind()
     {
-        // The storage step of EndAsync, here with an agencies set (the store would then queue single
+        // The storage step of EndAsync, here with agencies recorded (the store would then queue single
         // logout, which needs the database these tests do without).
         var sessionId = SessionSignIn.NewSessionId();
         await Store.StoreAsync(NewTicket(Guid.NewGuid(), sessionId));

@@ -186,7 +186,7 @@ public abstract class SsoSessionStoreTests : IAsyncLifetime
         var key = await Store.StoreAsync(NewTicket(Guid.NewGuid(), sessionId));
         await Store.AddAgencyAsync(sessionId, "tax");
 
-        // In Redis "session:{id}:agencies" is the session's agencies set, not a session hash.
+        // An id with a colon would name another Redis key than the session.s own.
         var retrieved = await Store.RetrieveAsync($"{sessionId}:agencies.{SecretOf(key)}");
 
         Assert.Null(retrieved);
