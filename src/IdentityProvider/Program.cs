@@ -1,5 +1,6 @@
 using OnePass.IdentityProvider.Data;
 using OnePass.IdentityProvider.Features.Account;
+using OnePass.IdentityProvider.Features.AdminApi;
 using OnePass.IdentityProvider.Features.Authorization;
 using OnePass.IdentityProvider.Features.Seed;
 using OnePass.IdentityProvider.Features.Sessions;
@@ -18,6 +19,7 @@ builder.AddOnePassIdentity();
 builder.AddOnePassSessions();
 builder.AddOnePassOpenIddict();
 builder.AddOnePassSeed();
+builder.AddOnePassAdminApi();
 
 var app = builder.Build();
 
@@ -48,6 +50,7 @@ catch (Exception exception) when (exception is SeedException or Microsoft.Extens
 app.UseOnePassWeb();
 app.MapRazorPages();
 app.MapOnePassAuthorizationEndpoints();
+app.MapOnePassAdminApi();
 app.MapOnePassHealth();
 
 await app.RunAsync();

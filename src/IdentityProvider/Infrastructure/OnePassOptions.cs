@@ -21,6 +21,9 @@ public sealed class OnePassOptions
     /// <summary>Reverse proxies whose X-Forwarded-* headers are believed. Empty: none is.</summary>
     public IList<string> KnownProxies { get; } = [];
 
+    /// <summary>Networks (CIDR, e.g. <c>10.0.0.0/8</c>) of reverse proxies whose addresses change, such as ingress controller pods.</summary>
+    public IList<string> KnownNetworks { get; } = [];
+
     public RateLimitOptions RateLimits { get; set; } = new();
 
     public KeyOptions Keys { get; set; } = new();

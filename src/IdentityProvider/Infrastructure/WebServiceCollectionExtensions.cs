@@ -23,6 +23,8 @@ public static class WebServiceCollectionExtensions
             .ValidateDataAnnotations()
             .Validate(options => ValidateIssuer(options, builder.Environment) is null,
                 "OnePass__Issuer must be an absolute URL (https unless OnePass__RequireHttps=false), and is required outside Development.")
+            .Validate(ProxiesAreValid,
+                "OnePass__KnownProxies__N must be IP addresses and OnePass__KnownNetworks__N networks in CIDR form (such as 10.0.0.0/8).")
             .ValidateOnStart();
 
         builder.Services.AddRazorPages(options => options.RootDirectory = "/Features");
@@ -51,17 +53,32 @@ public static class WebServiceCollectionExtensions
             form.MultipartBodyLengthLimit = MaxRequestBodyBytes;
         });
 
-        // X-Forwarded-* only from configured proxies; none by default, not even loopback (CATALOGUE IN-DS-01).
+        // X-Forwarded-* only from configured proxies or proxy networks; none by default, not even loopback
+        // (CATALOGUE IN-DS-01). A malformed entry stops the start (see ValidateProxies).
         var proxies = builder.Configuration.GetSection($"{OnePassOptions.SectionName}:KnownProxies").Get<string[]>() ?? [];
+        var networks = builder.Configuration.GetSection($"{OnePassOptions.SectionName}:KnownNetworks").Get<string[]>() ?? [];
         builder.Services.Configure<ForwardedHeadersOptions>(options =>
         {
             // With both lists empty the middleware would believe every sender, so no proxy means no forwarded headers.
-            options.ForwardedHeaders = proxies.Length == 0 ? ForwardedHeaders.None : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            options.ForwardedHeaders = proxies.Length + networks.Length == 0
+                ? ForwardedHeaders.None
+                : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
             options.KnownIPNetworks.Clear();
             options.KnownProxies.Clear();
             foreach (var proxy in proxies)
             {
-                options.KnownProxies.Add(IPAddress.Parse(proxy));
+                if (IPAddress.TryParse(proxy, out var address))
+                {
+                    options.KnownProxies.Add(address);
+                }
+            }
+
+            foreach (var network in networks)
+            {
+                if (System.Net.IPNetwork.TryParse(network, out var parsed))
+                {
+                    options.KnownIPNetworks.Add(parsed);
+                }
             }
         });
 
@@ -131,7 +148,12 @@ public static class WebServiceCollectionExtensions
     internal static bool IsApiPath(PathString path) =>
         path.StartsWithSegments("/connect/token") || path.StartsWithSegments("/connect/userinfo") ||
         path.StartsWithSegments("/connect/introspect") || path.StartsWithSegments("/connect/revoke") ||
-        path.StartsWithSegments("/connect/par") || path.StartsWithSegments("/.well-known") || path.StartsWithSegments("/health");
+        path.StartsWithSegments("/connect/par") || path.StartsWithSegments("/.well-known") || path.StartsWithSegments("/health") ||
+        path.StartsWithSegments("/api");
+
+    internal static bool ProxiesAreValid(OnePassOptions options) =>
+        options.KnownProxies.All(proxy => IPAddress.TryParse(proxy, out _)) &&
+        options.KnownNetworks.All(network => System.Net.IPNetwork.TryParse(network, out _));
 
     internal static string? ValidateIssuer(OnePassOptions options, IHostEnvironment environment)
     {

@@ -44,7 +44,7 @@ public static class AuthorizationServiceCollectionExtensions
                     .AllowRefreshTokenFlow()
                     .AllowClientCredentialsFlow();
 
-                server.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.OfflineAccess);
+                server.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.OfflineAccess, AdminApi.AdminApiServiceCollectionExtensions.Scope);
                 server.RegisterClaims(
                     Claims.Subject, Claims.Name, Claims.PreferredUsername, Claims.Email, Claims.EmailVerified,
                     SessionClaims.SessionId, SessionClaims.AuthTime, SessionClaims.Acr, SessionClaims.Amr);

@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
+
+namespace OnePass.IdentityProvider.Features.AdminApi;
+
+/// <summary>
+/// Reads the query string of an admin API call strictly: an unknown, repeated or malformed parameter is
+/// a 400 <c>invalid_request</c> naming it, so a typo never silently widens a query.
+/// </summary>
+public sealed class AdminApiQuery
+{
+    private readonly IQueryCollection _query;
+    private readonly List<string> _errors = [];
+
+    private AdminApiQuery(IQueryCollection query, IReadOnlyCollection<string> allowed)
+    {
+        _query = query;
+        foreach (var name in query.Keys.Where(name => !allowed.Contains(name)).Order(StringComparer.Ordinal))
+        {
+            _errors.Add($"Unknown parameter '{name}'.");
+        }
+    }
+
+    public static AdminApiQuery Read(HttpRequest request, params string[] allowed) => new(request.Query, allowed);
+
+    /// <summary>The first problem found, as a 400 answer; null when every parameter was valid.</summary>
+    public IResult? Error => _errors.Count == 0 ? null : AdminApiError.InvalidRequest(_errors[0]);
+
+    public string? Text(string name, int maxLength)
+    {
+        if (Single(name) is not { } value)
+        {
+            return null;
+        }
+
+        if (value.Length == 0 || value.Length > maxLength)
+        {
+            _errors.Add($"The '{name}' parameter must have 1 to {maxLength} characters.");
+            return null;
+        }
+
+        return value;
+    }
+
+    public int Number(string name, int defaultValue, int min, int max)
+    {
+        if (Single(name) is not { } value)
+        {
+            return defaultValue;
+        }
+
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < min || number > max)
+        {
+            _errors.Add($"The '{name}' parameter must be a whole number from {min} to {max}.");
+            return defaultValue;
+        }
+
+        return number;
+    }
+
+    public T? OneOf<T>(string name, IReadOnlyDictionary<string, T> values)
+        where T : struct
+    {
+        if (Single(name) is not { } value)
+        {
+            return null;
+        }
+
+        if (!values.TryGetValue(value, out var result))
+        {
+            _errors.Add($"The '{name}' parameter must be one of: {string.Join(", ", values.Keys)}.");
+            return null;
+        }
+
+        return result;
+    }
+
+    private string? Single(string name)
+    {
+        if (!_query.TryGetValue(name, out var values))
+        {
+            return null;
+        }
+
+        if (values.Count != 1)
+        {
+            _errors.Add($"The '{name}' parameter must appear once.");
+            return null;
+        }
+
+        return values[0];
+    }
+}
+
+/// <summary>The JSON error body of the admin API, in the OAuth style the rest of OnePass uses.</summary>
+public sealed record AdminApiError(
+    [property: JsonPropertyName("error")] string Error,
+    [property: JsonPropertyName("error_description")] string Description)
+{
+    public static IResult InvalidRequest(string description) =>
+        Results.Json(new AdminApiError("invalid_request", description), statusCode: StatusCodes.Status400BadRequest);
+}
