@@ -128,12 +128,20 @@ public sealed class BackChannelLogoutDispatcher(
             : LogoutNotificationStatus.Failed;
         var next = status == LogoutNotificationStatus.Pending ? now + RetryDelay(notification.Attempts) : now;
 
-        await db.LogoutNotifications.Where(n => n.Id == notification.Id).ExecuteUpdateAsync(set => set
+        // Only this attempt's own claim: if this node stalled past its lease and another node claimed the
+        // row again, that node's outcome stands (every claim increments Attempts).
+        var rows = await db.LogoutNotifications
+            .Where(n => n.Id == notification.Id && n.Attempts == notification.Attempts)
+            .ExecuteUpdateAsync(set => set
             .SetProperty(n => n.Status, status)
             .SetProperty(n => n.NextAttemptAt, next)
             .SetProperty(n => n.DeliveredAt, outcome.Delivered ? now : (DateTimeOffset?)null)
             .SetProperty(n => n.LastStatusCode, outcome.StatusCode)
             .SetProperty(n => n.LastError, error), cancellationToken);
+        if (rows == 0)
+        {
+            return;
+        }
 
         if (outcome.Delivered)
         {
