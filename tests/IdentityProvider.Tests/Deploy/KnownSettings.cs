@@ -6,8 +6,8 @@ using OnePass.IdentityProvider.Infrastructure;
 namespace OnePass.IdentityProvider.Tests.Deploy;
 
 /// <summary>
-/// The configuration keys OnePass reads, as environment variable names: every name in CONTRACT.md (shared/,
-/// beside the repository) and every settable member of <see cref="OnePassOptions"/>. List indexes are
+/// The configuration keys OnePass reads, as environment variable names: connection strings, every name in
+/// CONTRACT.md (shared/, beside the repository, when present) and every settable member of <see cref="OnePassOptions"/>. List indexes are
 /// compared as "N", case is ignored (as ASP.NET Core configuration does).
 /// </summary>
 internal static partial class KnownSettings
@@ -33,15 +33,20 @@ internal static partial class KnownSettings
 
     private static HashSet<string> Load()
     {
-        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        if (!File.Exists(ContractPath))
+        // Read outside OnePassOptions: connection strings, and the admin console's settings (CONTRACT §1).
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
         {
-            throw new FileNotFoundException($"CONTRACT.md not found at {ContractPath} (shared/ is expected beside the repository).");
-        }
+            "ConnectionStrings__Database", "ConnectionStrings__Redis", "OnePass__Authority", "OnePass__AdminConsole__Url",
+        };
 
-        foreach (Match match in ContractName().Matches(File.ReadAllText(ContractPath)))
+        // CONTRACT.md lies beside the repository where the team works and in CI; a bare clone elsewhere
+        // checks against the names above and OnePassOptions only.
+        if (File.Exists(ContractPath))
         {
-            names.Add(Normalize(match.Value));
+            foreach (Match match in ContractName().Matches(File.ReadAllText(ContractPath)))
+            {
+                names.Add(Normalize(match.Value));
+            }
         }
 
         AddMembers(typeof(OnePassOptions), OnePassOptions.SectionName, names, depth: 0);
