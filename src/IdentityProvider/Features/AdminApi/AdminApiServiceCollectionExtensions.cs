@@ -37,6 +37,7 @@ public static class AdminApiServiceCollectionExtensions
     {
         var admin = endpoints.MapGroup(BasePath).RequireAuthorization(PolicyName);
         LogoutNotificationEndpoints.Map(admin);
+        UserSessionEndpoints.Map(admin);
         return endpoints;
     }
 }
