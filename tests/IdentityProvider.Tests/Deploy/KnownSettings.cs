@@ -33,10 +33,12 @@ internal static partial class KnownSettings
 
     private static HashSet<string> Load()
     {
-        // Read outside OnePassOptions: connection strings, and the admin console's settings (CONTRACT §1).
+        // The contract's names (CONTRACT §1–§2), also those not (yet) in OnePassOptions: connection strings,
+        // the admin console's settings, passkeys.
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
         {
             "ConnectionStrings__Database", "ConnectionStrings__Redis", "OnePass__Authority", "OnePass__AdminConsole__Url",
+            "OnePass__Passkeys__RpId", $"OnePass__Passkeys__Origins__{Index}",
         };
 
         // CONTRACT.md lies beside the repository where the team works and in CI; a bare clone elsewhere
