@@ -22,6 +22,14 @@ public abstract class OnePassDbContext(DbContextOptions options)
 
     public DbSet<LogoutNotification> LogoutNotifications => Set<LogoutNotification>();
 
+    public DbSet<UserTotp> UserTotps => Set<UserTotp>();
+
+    public DbSet<RecoveryCode> RecoveryCodes => Set<RecoveryCode>();
+
+    public DbSet<PasskeyCredential> Passkeys => Set<PasskeyCredential>();
+
+    public DbSet<AuthEvent> AuthEvents => Set<AuthEvent>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -58,6 +66,46 @@ public abstract class OnePassDbContext(DbContextOptions options)
             notification.Property(n => n.TokenId).HasMaxLength(100);
             notification.Property(n => n.Reason).HasMaxLength(40);
             notification.Property(n => n.LastError).HasMaxLength(500);
+        });
+
+        builder.Entity<UserTotp>(totp =>
+        {
+            totp.ToTable("OnePassUserTotp");
+            totp.HasKey(t => t.UserId);
+            totp.HasOne<OnePassUser>().WithOne().HasForeignKey<UserTotp>(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+            totp.Property(t => t.ProtectedSecret).HasMaxLength(1000);
+        });
+
+        builder.Entity<RecoveryCode>(code =>
+        {
+            code.ToTable("OnePassRecoveryCodes");
+            code.HasOne<OnePassUser>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
+            code.HasIndex(c => new { c.UserId, c.CodeHash }).IsUnique();
+            code.Property(c => c.CodeHash).HasMaxLength(100);
+        });
+
+        builder.Entity<PasskeyCredential>(passkey =>
+        {
+            passkey.ToTable("OnePassPasskeys");
+            passkey.HasOne<OnePassUser>().WithMany().HasForeignKey(p => p.UserId).OnDelete(DeleteBehavior.Cascade);
+            passkey.HasIndex(p => p.CredentialId).IsUnique();
+            passkey.HasIndex(p => p.UserId);
+            passkey.Property(p => p.CredentialId).HasMaxLength(1023);
+            passkey.Property(p => p.UserHandle).HasMaxLength(64);
+            passkey.Property(p => p.Name).HasMaxLength(100);
+            passkey.Property(p => p.Transports).HasMaxLength(200);
+        });
+
+        builder.Entity<AuthEvent>(audit =>
+        {
+            audit.ToTable("OnePassAuthEvents");
+            audit.HasIndex(e => new { e.UserId, e.Time });
+            audit.HasIndex(e => e.Time);
+            audit.Property(e => e.Method).HasMaxLength(20);
+            audit.Property(e => e.Outcome).HasMaxLength(40);
+            audit.Property(e => e.ClientId).HasMaxLength(100);
+            audit.Property(e => e.IpAddress).HasMaxLength(64);
+            audit.Property(e => e.UserAgent).HasMaxLength(256);
         });
     }
 }
