@@ -32,6 +32,30 @@ public static class AssuranceLevels
     }
 
     public static string ForRank(int rank) => All[Math.Clamp(rank, 1, All.Count) - 1];
+
+    /// <summary>
+    /// What a set of completed methods is worth (CONTRACT §5): a passkey with user verification is
+    /// loa:3 on its own (possession plus a PIN or biometric: <c>user</c>, <c>mfa</c>); any two distinct
+    /// factors are loa:2 (<c>mfa</c>); a password alone is loa:1. Never more than happened.
+    /// </summary>
+    public static (string Acr, IReadOnlyList<string> Amr) Evaluate(IEnumerable<string> methods, bool userVerifiedPasskey)
+    {
+        var done = methods.Where(method => method is not AuthenticationMethods.MultiFactor).Distinct(StringComparer.Ordinal).ToList();
+        var passkey = done.Contains(AuthenticationMethods.HardwareKey) || done.Contains(AuthenticationMethods.SoftwareKey);
+        if (passkey && userVerifiedPasskey && !done.Contains(AuthenticationMethods.UserPresence))
+        {
+            done.Add(AuthenticationMethods.UserPresence);
+        }
+
+        var factors = done.Count(method => method is AuthenticationMethods.Password or AuthenticationMethods.OneTimePassword) + (passkey ? 1 : 0);
+        var acr = passkey && userVerifiedPasskey ? PhishingResistant : factors >= 2 ? TwoFactors : Password;
+        if (Rank(acr) >= 2)
+        {
+            done.Add(AuthenticationMethods.MultiFactor);
+        }
+
+        return (acr, done);
+    }
 }
 
 /// <summary>RFC 8176 authentication method reference values used by OnePass.</summary>

@@ -25,6 +25,8 @@ public static class MfaServiceCollectionExtensions
         }
 
         services.AddScoped<AuthAudit>();
+        services.AddScoped<PendingSignIns>();
+        services.AddScoped<MfaSignIn>();
         return builder;
     }
 }
