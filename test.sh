@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every OnePass test on a fresh Debian machine (root, .NET SDK and Node present):
-#   1. installs what is missing (Debian: redis-server, postgresql, chromium; npm: tests/interop),
+#   1. installs what is missing (Debian: redis-server, postgresql, chromium, oathtool; npm: tests/interop),
 #   2. starts a throwaway Redis and PostgreSQL on free loopback ports,
 #   3. runs `dotnet test OnePass.sln` with ONEPASS_TEST_REDIS / ONEPASS_TEST_POSTGRES set,
 #   4. stops both services and deletes their data, even on failure,
@@ -32,6 +32,7 @@ command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 [[ -n "$(postgres_bin)" ]] || missing+=(postgresql)
 command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
 [[ -x /usr/bin/chromium ]] || missing+=(chromium fonts-liberation)
+command -v oathtool >/dev/null 2>&1 || missing+=(oathtool) # an independent TOTP implementation for the tests
 if ((${#missing[@]} > 0)); then
   log "installing: ${missing[*]}"
   apt-get update -qq

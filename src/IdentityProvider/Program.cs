@@ -3,6 +3,7 @@ using OnePass.IdentityProvider.Features.Account;
 using OnePass.IdentityProvider.Features.AdminApi;
 using OnePass.IdentityProvider.Features.Authorization;
 using OnePass.IdentityProvider.Features.Mfa;
+using OnePass.IdentityProvider.Features.Mfa.Passkeys;
 using OnePass.IdentityProvider.Features.Seed;
 using OnePass.IdentityProvider.Features.Sessions;
 using OnePass.IdentityProvider.Infrastructure;
@@ -19,6 +20,7 @@ builder.AddOnePassKeys();
 builder.AddOnePassIdentity();
 builder.AddOnePassSessions();
 builder.AddOnePassMfa();
+builder.AddOnePassPasskeys();
 builder.AddOnePassOpenIddict();
 builder.AddOnePassSeed();
 builder.AddOnePassAdminApi();
@@ -51,6 +53,7 @@ catch (Exception exception) when (exception is SeedException or Microsoft.Extens
 
 app.UseOnePassWeb();
 app.MapRazorPages();
+app.MapOnePassPasskeys();
 app.MapOnePassAuthorizationEndpoints();
 app.MapOnePassAdminApi();
 app.MapOnePassHealth();

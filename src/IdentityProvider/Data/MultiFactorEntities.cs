@@ -18,6 +18,9 @@ public sealed class UserTotp
 
     public int ConsecutiveFailures { get; set; }
 
+    /// <summary>After too many wrong codes in a row, codes are refused until then (recovery codes still work).</summary>
+    public DateTimeOffset? LockedUntil { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 }
 

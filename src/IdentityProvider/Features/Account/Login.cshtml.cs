@@ -2,6 +2,8 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.RateLimiting;
+using OnePass.IdentityProvider.Features.Authorization;
+using OnePass.IdentityProvider.Features.Mfa;
 using OnePass.IdentityProvider.Features.Site;
 using OnePass.IdentityProvider.Infrastructure.Security;
 
@@ -9,7 +11,7 @@ namespace OnePass.IdentityProvider.Features.Account;
 
 /// <summary>The password step (CONTRACT §4): one form, the same answer for every failure, 303 after POST.</summary>
 [EnableRateLimiting(SignInRateLimits.PolicyName)]
-public sealed class LoginModel(PasswordSignIn passwordSignIn) : PageModel
+public sealed class LoginModel(PasswordSignIn passwordSignIn, MfaSignIn mfa, PendingSignIns pending) : PageModel
 {
     public const int MaxPasswordLength = 1024;
 
@@ -24,12 +26,20 @@ public sealed class LoginModel(PasswordSignIn passwordSignIn) : PageModel
 
     public string? ErrorMessage { get; private set; }
 
-    public void OnGet()
+    public async Task<IActionResult> OnGetAsync()
     {
+        // A sign-in waiting for its second step continues there (CATALOGUE AT-17), not from the start.
+        if (await pending.CurrentAsync(HttpContext) is not null)
+        {
+            return Redirect(VerifyModel.Path);
+        }
+
         if (!string.IsNullOrEmpty(LoginHint) && LoginHint.Length <= LoginInputModel.MaxUsernameLength)
         {
             Input.Username = LoginHint;
         }
+
+        return Page();
     }
 
     public async Task<IActionResult> OnPostAsync()
@@ -40,8 +50,8 @@ public sealed class LoginModel(PasswordSignIn passwordSignIn) : PageModel
             return Page();
         }
 
-        var result = await passwordSignIn.SignInAsync(Input.Username!, Input.Password!);
-        if (result != PasswordSignInResult.Succeeded)
+        var (result, user) = await passwordSignIn.CheckAsync(Input.Username!, Input.Password!);
+        if (result != PasswordSignInResult.Succeeded || user is null)
         {
             ErrorMessage = Texts.Get("login.failed");
             Input.Password = null;
@@ -49,7 +59,16 @@ public sealed class LoginModel(PasswordSignIn passwordSignIn) : PageModel
         }
 
         // 303: the browser follows with a GET, never re-posting the password (RFC 9700 §4.12).
-        return new SeeOtherResult(SignInPaths.SafeReturnUrl(ReturnUrl));
+        var returnUrl = SignInPaths.SafeReturnUrl(ReturnUrl);
+        if ((await mfa.FactorsAsync(user.Id, HttpContext.RequestAborted)).Any)
+        {
+            // A user with a second factor is always asked for it (CONTRACT §4): nothing is signed in yet.
+            await pending.StartAsync(HttpContext, new PendingSignIn(user.Id, [AuthenticationMethods.Password], RequiredRank: 2, returnUrl));
+            return new SeeOtherResult(VerifyModel.Path);
+        }
+
+        await mfa.CompleteAsync(HttpContext, user.Id, [AuthenticationMethods.Password]);
+        return new SeeOtherResult(returnUrl);
     }
 }
 

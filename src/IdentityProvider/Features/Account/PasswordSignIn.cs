@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using OnePass.IdentityProvider.Data;
 using OnePass.IdentityProvider.Features.Authorization;
-using OnePass.IdentityProvider.Features.Sessions;
+using OnePass.IdentityProvider.Features.Mfa;
 
 namespace OnePass.IdentityProvider.Features.Account;
 
@@ -17,17 +17,29 @@ public sealed class PasswordSignIn(
     SignInManager<OnePassUser> signIns,
     IPasswordHasher<OnePassUser> hasher,
     DummyPasswordHash dummy,
-    SessionSignIn sessions,
+    AuthAudit audit,
     ILogger<PasswordSignIn> logger)
 {
-    public async Task<PasswordSignInResult> SignInAsync(string username, string password)
+    /// <summary>
+    /// Checks the password; on success returns the user (the caller then asks for a second factor or
+    /// signs in). Every outcome is an audit event.
+    /// </summary>
+    public async Task<(PasswordSignInResult Result, OnePassUser? User)> CheckAsync(string username, string password)
+    {
+        var (result, user) = await VerifyAsync(username, password);
+        await audit.RecordAsync(signIns.Context, user?.Id, AuthenticationMethods.Password,
+            result == PasswordSignInResult.Succeeded ? AuthAudit.Success : AuthAudit.Failure);
+        return (result, result == PasswordSignInResult.Succeeded ? user : null);
+    }
+
+    private async Task<(PasswordSignInResult, OnePassUser?)> VerifyAsync(string username, string password)
     {
         var user = await users.FindByNameAsync(username) ?? await FindByEmailAsync(username);
         if (user is null || user.PasswordHash is null)
         {
             dummy.Verify(hasher, password);
             logger.LogInformation("Password sign-in failed.");
-            return PasswordSignInResult.Failed;
+            return (PasswordSignInResult.Failed, null);
         }
 
         if (await users.IsLockedOutAsync(user) || !await signIns.CanSignInAsync(user))
@@ -35,22 +47,19 @@ public sealed class PasswordSignIn(
             // Same work as a real check, so a locked account cannot be told apart by timing.
             dummy.Verify(hasher, password);
             logger.LogInformation("Password sign-in refused for locked or disabled user {UserId}.", user.Id);
-            return PasswordSignInResult.Failed;
+            return (PasswordSignInResult.Failed, user);
         }
 
         if (!await users.CheckPasswordAsync(user, password))
         {
             await users.AccessFailedAsync(user);
             logger.LogInformation("Password sign-in failed for user {UserId}.", user.Id);
-            return PasswordSignInResult.Failed;
+            return (PasswordSignInResult.Failed, user);
         }
 
         await users.ResetAccessFailedCountAsync(user);
-
-        // A new cookie secret at every authentication: a planted session cannot be carried over (AT-16).
-        var session = await sessions.SignInAsync(signIns.Context, user, AssuranceLevels.Password, [AuthenticationMethods.Password]);
-        logger.LogInformation("User {UserId} signed in with a password, session {SessionId}.", user.Id, session.SessionId);
-        return PasswordSignInResult.Succeeded;
+        logger.LogInformation("User {UserId} gave the right password.", user.Id);
+        return (PasswordSignInResult.Succeeded, user);
     }
 
     // Citizens may type their e-mail address instead of their username; only a confirmed, unique one counts.

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using OnePass.IdentityProvider.Data;
 using OnePass.IdentityProvider.Features.Account;
+using OnePass.IdentityProvider.Features.Mfa;
 using OnePass.IdentityProvider.Features.Sessions;
 using OnePass.IdentityProvider.Infrastructure;
 using OpenIddict.Abstractions;
@@ -35,6 +36,8 @@ public sealed class AuthorizeModel(
     ReauthenticationMarker reauthentication,
     ConsentTickets consentTickets,
     SsoSessionStore sessions,
+    MfaSignIn mfa,
+    PendingSignIns pendingSignIns,
     IAntiforgery antiforgery,
     TimeProvider time) : PageModel
 {
@@ -87,13 +90,26 @@ public sealed class AuthorizeModel(
             ?? throw new InvalidOperationException("The client application cannot be found.");
         var agency = await AgencySettings.ReadAsync(applications, application);
 
-        // 3. Assurance: acr_values and the agency's minimum are binding (CONTRACT §4, §5). Only the
-        //    password factor exists so far, so a higher level cannot be reached: say so, never overclaim.
+        // 3. Assurance: acr_values and the agency's minimum are binding (CONTRACT §4, §5). A session below
+        //    the level is stepped up in place (only the missing factor is asked); a level this account
+        //    cannot reach is an error at the agency, never a token claiming more than happened.
         var required = AssuranceLevels.Required(request.GetAcrValues(), agency.MinimumAcr);
         if (AssuranceLevels.Rank(session.Acr) < required)
         {
-            return Forbid("unmet_authentication_requirements",
-                $"The agency requires {AssuranceLevels.ForRank(required)}, which this account cannot reach.");
+            var factors = await mfa.FactorsAsync(user.Id, HttpContext.RequestAborted);
+            if (factors.MaxRank < required)
+            {
+                return Forbid("unmet_authentication_requirements",
+                    $"The agency requires {AssuranceLevels.ForRank(required)}, which this account cannot reach.");
+            }
+
+            if (request.HasPromptValue(PromptValues.None))
+            {
+                return Forbid(Errors.InteractionRequired, "The agency requires a stronger sign-in than this session's.");
+            }
+
+            await pendingSignIns.StartAsync(HttpContext, new PendingSignIn(user.Id, session.Amr, required, ReturnUrl()));
+            return Redirect(VerifyModel.Path);
         }
 
         // 4. Consent: one switch over the consent types (OpenIddict samples), remembered as a permanent authorization.

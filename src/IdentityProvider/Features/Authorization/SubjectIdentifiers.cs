@@ -52,6 +52,13 @@ public sealed class SubjectIdentifiers
         return Base64UrlEncode(HMACSHA256.HashData(key, input).AsSpan(0, 18).ToArray());
     }
 
+    /// <summary>A keyed hash (HMAC-SHA256 under the server secret) for values stored for comparison only, such as recovery codes.</summary>
+    public string KeyedHash(string purpose, string value)
+    {
+        var key = _key ?? throw new InvalidOperationException("The pairwise subject key has not been loaded.");
+        return Base64UrlEncode(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{purpose}\n{value}")));
+    }
+
     /// <summary>Loads the key from the database, creating it on the very first start.</summary>
     public async Task LoadAsync(OnePassDbContext db, IDataProtectionProvider dataProtection, TimeProvider time, CancellationToken cancellationToken)
     {

@@ -27,6 +27,8 @@ public static class MfaServiceCollectionExtensions
         services.AddScoped<AuthAudit>();
         services.AddScoped<PendingSignIns>();
         services.AddScoped<MfaSignIn>();
+        services.AddScoped<TotpAuthenticator>();
+        services.AddScoped<RecoveryCodes>();
         return builder;
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.Tokens;
 using OnePass.IdentityProvider.Data;
+using OnePass.IdentityProvider.Features.Mfa;
 using OnePass.IdentityProvider.Features.Authorization;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -22,6 +23,7 @@ public sealed class SeedApplier(
     IOpenIddictApplicationManager applications,
     UserManager<OnePassUser> users,
     RoleManager<IdentityRole<Guid>> roles,
+    TotpAuthenticator totp,
     ILogger<SeedApplier> logger)
 {
     private const string FingerprintProperty = "onepass_seed_fingerprint";
@@ -181,6 +183,17 @@ public sealed class SeedApplier(
             if (!await users.IsInRoleAsync(user, role))
             {
                 Ensure(await users.AddToRoleAsync(user, role), seedUser.Username!);
+                changed = true;
+            }
+        }
+
+        // A seeded authenticator app is enrolled as confirmed (test and demo accounts, CONTRACT §3).
+        if (seedUser.TotpSecret is not null)
+        {
+            var secret = OtpNet.Base32Encoding.ToBytes(seedUser.TotpSecret);
+            if (!await totp.IsEnrolledWithAsync(user.Id, secret))
+            {
+                await totp.EnrolConfirmedAsync(user.Id, secret);
                 changed = true;
             }
         }

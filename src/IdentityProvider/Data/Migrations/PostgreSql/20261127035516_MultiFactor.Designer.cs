@@ -529,6 +529,9 @@ namespace OnePass.IdentityProvider.Data.Migrations.PostgreSql
                     b.Property<long>("LastAcceptedStep")
                         .HasColumnType("bigint");
 
+                    b.Property<DateTimeOffset?>("LockedUntil")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("ProtectedSecret")
                         .IsRequired()
                         .HasMaxLength(1000)

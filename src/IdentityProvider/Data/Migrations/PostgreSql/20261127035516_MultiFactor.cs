@@ -88,6 +88,7 @@ namespace OnePass.IdentityProvider.Data.Migrations.PostgreSql
                     ConfirmedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     LastAcceptedStep = table.Column<long>(type: "bigint", nullable: false),
                     ConsecutiveFailures = table.Column<int>(type: "integer", nullable: false),
+                    LockedUntil = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>

@@ -515,6 +515,9 @@ namespace OnePass.IdentityProvider.Data.Migrations.Sqlite
                     b.Property<long>("LastAcceptedStep")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("LockedUntil")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ProtectedSecret")
                         .IsRequired()
                         .HasMaxLength(1000)

@@ -88,6 +88,7 @@ namespace OnePass.IdentityProvider.Data.Migrations.Sqlite
                     ConfirmedAt = table.Column<long>(type: "INTEGER", nullable: true),
                     LastAcceptedStep = table.Column<long>(type: "INTEGER", nullable: false),
                     ConsecutiveFailures = table.Column<int>(type: "INTEGER", nullable: false),
+                    LockedUntil = table.Column<long>(type: "INTEGER", nullable: true),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>

@@ -11,7 +11,7 @@ using OnePass.IdentityProvider.Data;
 namespace OnePass.IdentityProvider.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOnePassDbContext))]
-    [Migration("20261127035458_MultiFactor")]
+    [Migration("20261127035807_MultiFactor")]
     partial class MultiFactor
     {
         /// <inheritdoc />
@@ -516,6 +516,9 @@ namespace OnePass.IdentityProvider.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("LastAcceptedStep")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LockedUntil")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ProtectedSecret")
