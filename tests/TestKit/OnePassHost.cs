@@ -123,6 +123,10 @@ public class OnePassHost : WebApplicationFactory<Program>
 
             // Hosts share the test Redis: each is its own deployment, with its own keys there.
             builder.UseSetting("OnePass:Sessions:RedisKeyPrefix", $"test:{Path.GetFileName(_directory)}:");
+
+            // Many hosts share two cores in CI: a busy moment must not turn into a 503 (the fault tests
+            // run real processes with the production default of one second).
+            builder.UseSetting("OnePass:RedisTimeout", "00:00:05");
         }
 
         foreach (var (key, value) in _options.Settings)

@@ -36,6 +36,9 @@ public sealed class OnePassOptions
 
     public Features.Sessions.SessionOptions Sessions { get; set; } = new();
 
+    /// <summary>How long one Redis operation may take before the request answers 503 (CATALOGUE FT-05).</summary>
+    public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
     public Features.Sessions.BackChannelLogoutOptions BackChannelLogout { get; set; } = new();
 
     /// <summary>The issuer as an absolute URI with a trailing slash, or null when none is configured.</summary>

@@ -17,11 +17,13 @@ public static class RedisServiceCollectionExtensions
             return builder;
         }
 
+        // Bounded: a slow Redis gives a quick 503, never requests piling up (CATALOGUE FT-05).
+        var timeout = (int)(builder.Configuration.GetValue<TimeSpan?>($"{OnePassOptions.SectionName}:RedisTimeout") ?? TimeSpan.FromSeconds(1)).TotalMilliseconds;
         var options = ConfigurationOptions.Parse(connectionString);
         options.AbortOnConnectFail = false;
-        options.ConnectTimeout = Math.Min(options.ConnectTimeout, 2000);
-        options.SyncTimeout = Math.Min(options.SyncTimeout, 1000);
-        options.AsyncTimeout = Math.Min(options.AsyncTimeout, 1000);
+        options.ConnectTimeout = Math.Min(options.ConnectTimeout, Math.Max(2000, timeout));
+        options.SyncTimeout = Math.Min(options.SyncTimeout, timeout);
+        options.AsyncTimeout = Math.Min(options.AsyncTimeout, timeout);
         builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
         return builder;
     }
