@@ -24,7 +24,8 @@ namespace OnePass.Samples.AgencySite;
 /// <c>https://your.site/frontchannel-logout</c>.
 /// Configuration (appsettings or environment): <c>Agency__Authority</c> (the OnePass issuer),
 /// <c>Agency__ClientId</c>, <c>Agency__ClientSecret</c>, <c>Agency__RequireHttpsMetadata</c>
-/// (true unless you run OnePass over plain HTTP on your own machine).
+/// (true unless you run OnePass over plain HTTP on your own machine), and optionally <c>Agency__AcrValues</c>
+/// (the level of assurance to ask for, e.g. <c>urn:onepass:loa:3</c> for a passkey; CONTRACT §5).
 /// </summary>
 public partial class Program
 {
@@ -95,6 +96,19 @@ public partial class Program
                 // The handler drops acr by default; keep it: it is the level of assurance of the sign-in
                 // (urn:onepass:loa:1 for a password) and an agency decides on it.
                 options.ClaimActions.Remove("acr");
+
+                if (!string.IsNullOrWhiteSpace(agency.AcrValues))
+                {
+                    // Integration guidance: to require a level of assurance, send acr_values with every
+                    // authorization request (e.g. urn:onepass:loa:3 for a passkey with user verification).
+                    // OnePass steps the citizen up or answers unmet_authentication_requirements; still check
+                    // the acr claim of the ID token before trusting the level.
+                    options.Events.OnRedirectToIdentityProvider = context =>
+                    {
+                        context.ProtocolMessage.AcrValues = agency.AcrValues;
+                        return Task.CompletedTask;
+                    };
+                }
 
                 if (!agency.RequireHttpsMetadata)
                 {
@@ -168,6 +182,9 @@ public sealed class AgencyOptions
     public string? ClientSecret { get; set; }
 
     public bool RequireHttpsMetadata { get; set; } = true;
+
+    /// <summary>Optional <c>acr_values</c> for every sign-in (space-separated levels); none when empty.</summary>
+    public string? AcrValues { get; set; }
 
     public static AgencyOptions From(IConfiguration configuration)
     {
