@@ -112,7 +112,7 @@ public sealed class SessionsModel(SsoSessionStore sessions, IOpenIddictApplicati
     }
 
     private (Guid UserId, string SessionId)? Current() =>
-        Guid.TryParse(User.FindFirstValue(Claims.Subject), out var userId) && SessionInfo.From(User) is { } info
+        SessionInfo.UserIdOf(User) is { } userId && SessionInfo.From(User) is { } info
             ? (userId, info.SessionId)
             : null;
 

@@ -153,7 +153,7 @@ public sealed class AuthorizeModel(
 
         // 5. Issue: the principal carries the pairwise sub, session claims and scope claims. The agency
         //    joins the session first, so single logout will reach it.
-        await sessions.AddAgencyAsync(session.SessionId, request.ClientId!, HttpContext.RequestAborted);
+        await sessions.AddAgencyAsync(session.SessionId, request.ClientId!, HttpContext, HttpContext.RequestAborted);
         var identity = await principals.CreateAsync(user, session, agency, request.ClientId!, requestedScopes);
         var remember = consentType == ConsentTypes.Explicit && decision is ConsentDecision.Allow;
         var authorization = !remember && existing.Count > 0

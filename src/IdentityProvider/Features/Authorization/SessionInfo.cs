@@ -7,6 +7,16 @@ namespace OnePass.IdentityProvider.Features.Authorization;
 /// <summary>What an SSO session says about how the citizen authenticated.</summary>
 public sealed record SessionInfo(string SessionId, DateTimeOffset AuthTime, string Acr, IReadOnlyList<string> Amr)
 {
+    /// <summary>How recent the last authentication must be for changes to the sign-in methods.</summary>
+    public static readonly TimeSpan RecentAuthentication = TimeSpan.FromMinutes(5);
+
+    /// <summary>True when the citizen authenticated within <see cref="RecentAuthentication"/>.</summary>
+    public bool IsRecent(DateTimeOffset now) => now - AuthTime <= RecentAuthentication;
+
+    /// <summary>The user id of a signed-in principal (the session ticket's <c>sub</c>), or null.</summary>
+    public static Guid? UserIdOf(ClaimsPrincipal principal) =>
+        Guid.TryParse(principal.GetClaim(OpenIddictConstants.Claims.Subject), out var id) ? id : null;
+
     /// <summary>Reads the session claims from the session ticket or from a code's or refresh token's principal.</summary>
     public static SessionInfo? From(ClaimsPrincipal principal)
     {

@@ -88,6 +88,5 @@ public sealed class SubjectIdentifiers
         _key = protector.Unprotect(Convert.FromBase64String(row.ProtectedValue));
     }
 
-    private static string Base64UrlEncode(byte[] bytes) =>
-        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string Base64UrlEncode(byte[] bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
 }

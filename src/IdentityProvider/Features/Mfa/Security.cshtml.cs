@@ -15,8 +15,6 @@ namespace OnePass.IdentityProvider.Features.Mfa;
 [Authorize(AuthenticationSchemes = "Identity.Application")]
 public sealed class SecurityModel(MfaSignIn mfa, RecoveryCodes recoveryCodes, TotpAuthenticator totp, AuthAudit audit, TimeProvider time) : PageModel
 {
-    public static readonly TimeSpan FreshSignIn = TimeSpan.FromMinutes(5);
-
     public SecondFactors Factors { get; private set; } = new(false, false);
 
     public int RecoveryCodesLeft { get; private set; }
@@ -55,9 +53,9 @@ public sealed class SecurityModel(MfaSignIn mfa, RecoveryCodes recoveryCodes, To
     }
 
     /// <summary>The session's last authentication is recent enough for a change to the sign-in methods.</summary>
-    public bool IsFresh() => SessionInfo.From(User) is { } session && time.GetUtcNow() - session.AuthTime <= FreshSignIn;
+    public bool IsFresh() => SessionInfo.From(User) is { } session && session.IsRecent(time.GetUtcNow());
 
-    private Guid? UserId() => Guid.TryParse(User.FindFirst(global::OpenIddict.Abstractions.OpenIddictConstants.Claims.Subject)?.Value, out var id) ? id : null;
+    private Guid? UserId() => SessionInfo.UserIdOf(User);
 
     private async Task LoadAsync(Guid userId)
     {

@@ -79,5 +79,5 @@ public sealed class TotpSetupModel(TotpAuthenticator totp, RecoveryCodes recover
         QrCode = TotpAuthenticator.QrCodeDataUri(TotpAuthenticator.OtpAuthUri(secret, account));
     }
 
-    private Guid? UserId() => Guid.TryParse(User.FindFirst(global::OpenIddict.Abstractions.OpenIddictConstants.Claims.Subject)?.Value, out var id) ? id : null;
+    private Guid? UserId() => SessionInfo.UserIdOf(User);
 }

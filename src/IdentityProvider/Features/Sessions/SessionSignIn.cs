@@ -24,8 +24,7 @@ public sealed class SessionSignIn(
     public static async Task<(Guid UserId, SessionInfo Session)?> CurrentAsync(HttpContext context)
     {
         var result = await context.AuthenticateAsync(IdentityConstants.ApplicationScheme);
-        return result.Succeeded && SessionInfo.From(result.Principal) is { } session &&
-            Guid.TryParse(result.Principal.FindFirstValue(global::OpenIddict.Abstractions.OpenIddictConstants.Claims.Subject), out var userId)
+        return result.Succeeded && SessionInfo.From(result.Principal) is { } session && SessionInfo.UserIdOf(result.Principal) is { } userId
             ? (userId, session)
             : null;
     }
@@ -65,7 +64,5 @@ public sealed class SessionSignIn(
         return session;
     }
 
-    public static string NewSessionId() => Base64UrlEncode(RandomNumberGenerator.GetBytes(16));
-
-    private static string Base64UrlEncode(byte[] bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
+    public static string NewSessionId() => System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
 }

@@ -27,6 +27,7 @@ public sealed class SsoSessionStore(
     ILogger<SsoSessionStore> logger) : ITicketStore
 {
     private const int MaxUserAgentLength = 256;
+    private const string LoadedSessionItem = "OnePass.LoadedSession";
 
     private readonly IDataProtector _protector = dataProtection.CreateProtector("OnePass.Sessions.Ticket.v1");
     private readonly SessionOptions _options = options.Value.Sessions;
@@ -122,6 +123,11 @@ public sealed class SsoSessionStore(
             await storage.TouchAsync(session, session.Deadline(_options.IdleTimeout), cancellationToken);
         }
 
+        // Kept for this request: issuing a code records the agency without reading the session again.
+        if (httpContext is not null)
+        {
+            httpContext.Items[LoadedSessionItem] = session;
+        }
         return Unprotect(session.Ticket);
     }
 
@@ -161,9 +167,12 @@ public sealed class SsoSessionStore(
     }
 
     /// <summary>Records that the session signed the citizen into an agency, which single logout will then notify.</summary>
-    public async Task AddAgencyAsync(string sessionId, string clientId, CancellationToken cancellationToken = default)
+    public async Task AddAgencyAsync(string sessionId, string clientId, HttpContext? httpContext = null, CancellationToken cancellationToken = default)
     {
-        if (await storage.FindAsync(sessionId, cancellationToken) is { } session && !session.Agencies.Contains(clientId))
+        var session = httpContext?.Items[LoadedSessionItem] is SessionRecord loaded && loaded.Id == sessionId
+            ? loaded
+            : await storage.FindAsync(sessionId, cancellationToken);
+        if (session is not null && !session.Agencies.Contains(clientId))
         {
             await storage.AddAgencyAsync(session, clientId, cancellationToken);
         }

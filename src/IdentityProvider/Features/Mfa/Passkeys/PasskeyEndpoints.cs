@@ -39,8 +39,6 @@ public static class PasskeyEndpoints
     /// <summary>The largest ceremony body accepted; a real one is a few kilobytes.</summary>
     public const int MaxBodyBytes = 32 * 1024;
 
-    /// <summary>Removing a passkey needs a sign-in this recent (issue 4: management in a fresh session).</summary>
-    public static readonly TimeSpan RecentSignIn = TimeSpan.FromMinutes(5);
 
     public const int MaxNameLength = 100;
 
@@ -425,7 +423,8 @@ public static class PasskeyEndpoints
             return Error("login_required", "Sign in to manage your passkeys.", StatusCodes.Status401Unauthorized);
         }
 
-        if (time.GetUtcNow() - current.Session.AuthTime > RecentSignIn)
+        // Removing a passkey needs a recent sign-in, like removing the authenticator app.
+        if (!current.Session.IsRecent(time.GetUtcNow()))
         {
             return Error("login_required", "For your security, sign in again (within the last 5 minutes) before removing a passkey.", StatusCodes.Status403Forbidden);
         }
