@@ -19,7 +19,7 @@ public sealed class AgencySiteHost : WebApplicationFactory<Samples.AgencySite.Pr
         _clientId = clientId;
         _clientSecret = clientSecret;
         Origin = new Uri($"http://{hostName}:{port}/");
-        UseKestrel(port);
+        UseKestrel(kestrel => kestrel.ListenLocalhost(port)); // not UseKestrel(port): it races the app's own start (aspnetcore #67714)
     }
 
     /// <summary>Where the browser reaches the site; the OIDC handler builds its redirect URIs from it.</summary>

@@ -109,7 +109,7 @@ public sealed class AcrAgencySiteHost : WebApplicationFactory<Samples.AgencySite
         _authority = authority;
         _acrValues = acrValues;
         Origin = new Uri($"http://localhost:{port}/");
-        UseKestrel(port);
+        UseKestrel(kestrel => kestrel.ListenLocalhost(port)); // not UseKestrel(port): it races the app's own start (aspnetcore #67714)
     }
 
     public Uri Origin { get; }

@@ -30,7 +30,7 @@ public class OnePassHost : WebApplicationFactory<Program>
         Issuer = options.RealSocket ? new Uri($"http://127.0.0.1:{Port}/") : new Uri("http://localhost/");
         if (options.RealSocket)
         {
-            UseKestrel(Port);
+            UseKestrel(kestrel => kestrel.ListenLocalhost(Port)); // not UseKestrel(Port): it races the app's own start (aspnetcore #67714)
         }
     }
 

@@ -30,6 +30,12 @@ public abstract class OnePassDbContext(DbContextOptions options)
 
     public DbSet<AuthEvent> AuthEvents => Set<AuthEvent>();
 
+    public DbSet<AdminChange> AdminChanges => Set<AdminChange>();
+
+    public DbSet<AgencyLogo> AgencyLogos => Set<AgencyLogo>();
+
+    public DbSet<AdminSetting> AdminSettings => Set<AdminSetting>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -106,6 +112,38 @@ public abstract class OnePassDbContext(DbContextOptions options)
             audit.Property(e => e.ClientId).HasMaxLength(100);
             audit.Property(e => e.IpAddress).HasMaxLength(64);
             audit.Property(e => e.UserAgent).HasMaxLength(256);
+            audit.HasIndex(e => new { e.ClientId, e.Time });
+        });
+
+        builder.Entity<AdminChange>(change =>
+        {
+            change.ToTable("OnePassAdminChanges");
+            change.HasIndex(c => c.Time);
+            change.HasIndex(c => new { c.TargetType, c.TargetId, c.Time });
+            change.HasIndex(c => new { c.ActorUserId, c.Time });
+            change.Property(c => c.ActorName).HasMaxLength(256);
+            change.Property(c => c.Action).HasMaxLength(60);
+            change.Property(c => c.TargetType).HasMaxLength(20);
+            change.Property(c => c.TargetId).HasMaxLength(200);
+            change.Property(c => c.IpAddress).HasMaxLength(64);
+        });
+
+        builder.Entity<AgencyLogo>(logo =>
+        {
+            logo.ToTable("OnePassAgencyLogos");
+            logo.HasKey(l => l.ClientId);
+            logo.Property(l => l.ClientId).HasMaxLength(100);
+            logo.Property(l => l.ContentType).HasMaxLength(20);
+            logo.Property(l => l.Digest).HasMaxLength(64);
+        });
+
+        builder.Entity<AdminSetting>(setting =>
+        {
+            setting.ToTable("OnePassSettings");
+            setting.HasKey(s => s.Name);
+            setting.Property(s => s.Name).HasMaxLength(100);
+            setting.Property(s => s.Value).HasMaxLength(1000);
+            setting.Property(s => s.Version).IsConcurrencyToken();
         });
     }
 }

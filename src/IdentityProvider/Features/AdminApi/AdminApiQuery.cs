@@ -92,11 +92,36 @@ public sealed class AdminApiQuery
     }
 }
 
-/// <summary>The JSON error body of the admin API, in the OAuth style the rest of OnePass uses.</summary>
+/// <summary>
+/// The JSON error body of the admin API, in the OAuth style the rest of OnePass uses. A validation failure
+/// adds <c>errors</c>: field name (camelCase, as in the request body; <c>redirectUris[1]</c> for an item) to
+/// its messages, so a form can show each message beside its field.
+/// </summary>
 public sealed record AdminApiError(
     [property: JsonPropertyName("error")] string Error,
     [property: JsonPropertyName("error_description")] string Description)
 {
+    [JsonPropertyName("errors")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, string[]>? Errors { get; init; }
+
     public static IResult InvalidRequest(string description) =>
         Results.Json(new AdminApiError("invalid_request", description), statusCode: StatusCodes.Status400BadRequest);
+
+    /// <summary>400 with one message per invalid field.</summary>
+    public static IResult Validation(IReadOnlyDictionary<string, string[]> errors) =>
+        Results.Json(
+            new AdminApiError("invalid_request", "Some fields are invalid: " + string.Join(", ", errors.Keys) + ".") { Errors = errors },
+            statusCode: StatusCodes.Status400BadRequest);
+
+    /// <summary>400 for one invalid field.</summary>
+    public static IResult Field(string field, string message) =>
+        Validation(new Dictionary<string, string[]> { [field] = [message] });
+
+    public static IResult NotFound(string description) =>
+        Results.Json(new AdminApiError("not_found", description), statusCode: StatusCodes.Status404NotFound);
+
+    /// <summary>409: the record changed since the caller read it (its <c>version</c> differs), or the name is taken.</summary>
+    public static IResult Conflict(string description) =>
+        Results.Json(new AdminApiError("conflict", description), statusCode: StatusCodes.Status409Conflict);
 }

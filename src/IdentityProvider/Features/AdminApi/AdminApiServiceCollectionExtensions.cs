@@ -25,6 +25,7 @@ public static class AdminApiServiceCollectionExtensions
     public static IHostApplicationBuilder AddOnePassAdminApi(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<IAuthorizationHandler, RequireActiveAdministrator>();
+        builder.Services.AddScoped<AdminChangeLog>();
         builder.Services.AddAuthorizationBuilder().AddPolicy(PolicyName, policy => policy
             // Only the bearer token counts: the Identity cookie is never read on this API.
             .AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)

@@ -33,6 +33,11 @@ public sealed class RequireActiveAdministrator(TokenUsers tokenUsers, UserManage
         var user = await tokenUsers.FindActiveAsync(principal, cancellationToken);
         if (user is not null && await users.IsInRoleAsync(user, AdminApiServiceCollectionExtensions.Role))
         {
+            if (context.Resource is HttpContext httpContext)
+            {
+                AdminCaller.Set(httpContext, new AdminCaller(user.Id, user.UserName ?? user.Id.ToString()));
+            }
+
             context.Succeed(requirement);
         }
     }

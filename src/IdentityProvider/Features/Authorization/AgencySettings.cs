@@ -15,6 +15,19 @@ public sealed record AgencySettings(string SubjectType, string Sector, string? M
     public const string FrontchannelLogoutUriProperty = "onepass_frontchannel_logout_uri";
     public const string BackchannelLogoutUriProperty = "onepass_backchannel_logout_uri";
 
+    // Kept by the admin API (issue 5).
+    public const string ContactEmailProperty = "onepass_contact_email";
+
+    /// <summary>Present (true) while an administrator has disabled the agency: no sign-in, no token.</summary>
+    public const string DisabledProperty = "onepass_disabled";
+
+    public const string SecretRotatedAtProperty = "onepass_secret_rotated_at";
+
+    /// <summary>The hash of the secret replaced by the last rotation, accepted until <see cref="PreviousSecretExpiresAtProperty"/>.</summary>
+    public const string PreviousSecretProperty = "onepass_previous_secret";
+
+    public const string PreviousSecretExpiresAtProperty = "onepass_previous_secret_expires_at";
+
     /// <summary>Where OnePass POSTs back-channel logout tokens (Back-Channel Logout 1.0), if registered.</summary>
     public Uri? BackchannelLogoutUri { get; init; }
 
