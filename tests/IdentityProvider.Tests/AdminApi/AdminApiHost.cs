@@ -87,6 +87,28 @@ public sealed class AdminApiHost : IAsyncLifetime
 
     public async Task<ProtocolResponse> GetAsAdminAsync(string path) => await GetAsync(path, await AccessTokenAsync(TestSeed.Admin));
 
+    /// <summary>Any call on the admin API as the seeded administrator; <paramref name="body"/> goes as JSON.</summary>
+    public async Task<ProtocolResponse> SendAsAdminAsync(HttpMethod method, string path, JsonNode? body = null) =>
+        await SendAsync(method, path, body, await AccessTokenAsync(TestSeed.Admin));
+
+    /// <summary>Any call on the admin API with an optional bearer token and an optional JSON body.</summary>
+    public async Task<ProtocolResponse> SendAsync(HttpMethod method, string path, JsonNode? body, string? accessToken)
+    {
+        using var client = Host.CreateProtocolClient();
+        using var request = new HttpRequestMessage(method, path);
+        if (accessToken is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        }
+
+        if (body is not null)
+        {
+            request.Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+        }
+
+        return await ProtocolResponse.ReadAsync(await client.SendAsync(request));
+    }
+
     /// <summary>Writes outbox rows straight into the database (as single logout would).</summary>
     public Task AddNotificationsAsync(params LogoutNotification[] notifications) => Host.WithDatabaseAsync(async db =>
     {

@@ -26,6 +26,7 @@ public static class AdminApiServiceCollectionExtensions
     {
         builder.Services.AddScoped<IAuthorizationHandler, RequireActiveAdministrator>();
         builder.Services.AddScoped<AdminChangeLog>();
+        builder.Services.AddOnePassAdminApiDocument();
         builder.Services.AddAuthorizationBuilder().AddPolicy(PolicyName, policy => policy
             // Only the bearer token counts: the Identity cookie is never read on this API.
             .AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
@@ -36,6 +37,7 @@ public static class AdminApiServiceCollectionExtensions
 
     public static IEndpointRouteBuilder MapOnePassAdminApi(this IEndpointRouteBuilder endpoints)
     {
+        endpoints.MapOpenApi("/openapi/{documentName}.json");
         var admin = endpoints.MapGroup(BasePath).RequireAuthorization(PolicyName);
         LogoutNotificationEndpoints.Map(admin);
         UserSessionEndpoints.Map(admin);
