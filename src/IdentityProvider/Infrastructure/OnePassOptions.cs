@@ -36,6 +36,8 @@ public sealed class OnePassOptions
 
     public Features.Sessions.SessionOptions Sessions { get; set; } = new();
 
+    public Features.AdminApi.AdminConsoleOptions AdminConsole { get; set; } = new();
+
     /// <summary>How long one Redis operation may take before the request answers 503 (CATALOGUE FT-05).</summary>
     public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromSeconds(1);
 

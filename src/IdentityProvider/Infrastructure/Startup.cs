@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OnePass.IdentityProvider.Data;
+using OnePass.IdentityProvider.Features.AdminApi;
 using OnePass.IdentityProvider.Features.Authorization;
 using OnePass.IdentityProvider.Features.Seed;
 using OnePass.IdentityProvider.Infrastructure.Keys;
@@ -35,13 +36,17 @@ public static class Startup
             cancellationToken);
 
         var options = provider.GetRequiredService<IOptions<OnePassOptions>>().Value;
+        var environment = provider.GetRequiredService<IHostEnvironment>();
+        var requireHttps = options.RequireHttps ?? !environment.IsDevelopment();
+        var seeds = provider.GetRequiredService<SeedApplier>();
+
+        // First the console's own client, so that a seed file may still override it.
+        await AdminConsoleClient.RegisterAsync(seeds, options.AdminConsole, requireHttps,
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AdminConsoleClient)), cancellationToken);
+
         if (!string.IsNullOrWhiteSpace(options.SeedFile))
         {
-            var environment = provider.GetRequiredService<IHostEnvironment>();
-            await provider.GetRequiredService<SeedApplier>().ApplyFileAsync(
-                Path.GetFullPath(options.SeedFile, environment.ContentRootPath),
-                options.RequireHttps ?? !environment.IsDevelopment(),
-                cancellationToken);
+            await seeds.ApplyFileAsync(Path.GetFullPath(options.SeedFile, environment.ContentRootPath), requireHttps, cancellationToken);
         }
     }
 }

@@ -20,13 +20,15 @@ public sealed class CliProcess : IDisposable
 
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "OnePass.IdentityProvider.dll");
 
-    public async Task<CliResult> RunAsync(string[] args, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="standardInput">When set, written to the process's standard input, which is then closed.</param>
+    public async Task<CliResult> RunAsync(string[] args, IReadOnlyDictionary<string, string>? environment = null, string? standardInput = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = _directory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = standardInput is not null,
             UseShellExecute = false,
         };
         start.ArgumentList.Add(Dll);
@@ -49,6 +51,12 @@ public sealed class CliProcess : IDisposable
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
+        if (standardInput is not null)
+        {
+            await process.StandardInput.WriteAsync(standardInput);
+            process.StandardInput.Close();
+        }
+
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var cancellation = new CancellationTokenSource(Timeout);

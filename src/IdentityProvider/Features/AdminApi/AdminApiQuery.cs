@@ -7,7 +7,7 @@ namespace OnePass.IdentityProvider.Features.AdminApi;
 /// Reads the query string of an admin API call strictly: an unknown, repeated or malformed parameter is
 /// a 400 <c>invalid_request</c> naming it, so a typo never silently widens a query.
 /// </summary>
-public sealed class AdminApiQuery
+public sealed partial class AdminApiQuery
 {
     private readonly IQueryCollection _query;
     private readonly List<string> _errors = [];
@@ -74,6 +74,47 @@ public sealed class AdminApiQuery
 
         return result;
     }
+
+    /// <summary>
+    /// An ISO 8601 date and time with an explicit offset (<c>2026-11-01T12:00:00Z</c>, <c>…+02:00</c>; a <c>+</c>
+    /// must be sent as <c>%2B</c>), as UTC; null when absent or malformed (then <see cref="Error"/> says so).
+    /// </summary>
+    public DateTimeOffset? Timestamp(string name)
+    {
+        if (Single(name) is not { } value)
+        {
+            return null;
+        }
+
+        if (!IsoTimestamp().IsMatch(value) ||
+            !DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var timestamp))
+        {
+            _errors.Add($"The '{name}' parameter must be an ISO 8601 date and time with an offset, such as 2026-11-01T12:00:00Z (send '+' as %2B).");
+            return null;
+        }
+
+        return timestamp.ToUniversalTime();
+    }
+
+    /// <summary>A GUID (any of the usual forms); null when absent or malformed (then <see cref="Error"/> says so).</summary>
+    public Guid? Id(string name)
+    {
+        if (Single(name) is not { } value)
+        {
+            return null;
+        }
+
+        if (!Guid.TryParse(value, CultureInfo.InvariantCulture, out var id))
+        {
+            _errors.Add($"The '{name}' parameter must be a GUID.");
+            return null;
+        }
+
+        return id;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$", System.Text.RegularExpressions.RegexOptions.CultureInvariant, 1000)]
+    private static partial System.Text.RegularExpressions.Regex IsoTimestamp();
 
     private string? Single(string name)
     {

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
+using OnePass.IdentityProvider.Features.AdminApi.Audit;
 using OpenIddict.Validation.AspNetCore;
 
 namespace OnePass.IdentityProvider.Features.AdminApi;
@@ -27,6 +28,7 @@ public static class AdminApiServiceCollectionExtensions
         builder.Services.AddScoped<IAuthorizationHandler, RequireActiveAdministrator>();
         builder.Services.AddScoped<AdminChangeLog>();
         builder.Services.AddOnePassAdminApiDocument();
+        builder.Services.AddOnePassAudit();
         builder.Services.AddAuthorizationBuilder().AddPolicy(PolicyName, policy => policy
             // Only the bearer token counts: the Identity cookie is never read on this API.
             .AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
@@ -40,7 +42,13 @@ public static class AdminApiServiceCollectionExtensions
         endpoints.MapOpenApi("/openapi/{documentName}.json");
         var admin = endpoints.MapGroup(BasePath).RequireAuthorization(PolicyName);
         LogoutNotificationEndpoints.Map(admin);
-        UserSessionEndpoints.Map(admin);
+        Users.UserEndpoints.Map(admin);
+        Audit.AuditServiceCollectionExtensions.MapAudit(admin);
+        CustomScopes.ScopeEndpoints.Map(admin);
+        Agencies.AgencyEndpoints.Map(admin);
+        Agencies.AgencySecretEndpoints.Map(admin);
+        Agencies.AgencyLogoEndpoints.Map(admin);
+        Agencies.AgencyLogoEndpoints.MapOnePassAgencyLogos(endpoints); // public: GET /agency-logos/{clientId}, outside the admin group
         return endpoints;
     }
 }

@@ -6,14 +6,16 @@ namespace OnePass.IdentityProvider.Features.Agencies;
 /// <summary>
 /// Rules for the URIs an agency registers (RFC 9700 §2.1, §4.1.3; CATALOGUE IN-AD-01, IN-AD-04):
 /// absolute http(s), no fragment, wildcard or user-info; plain http and loopback only while HTTPS is
-/// not required; never link-local or cloud-metadata addresses.
+/// not required; never link-local or cloud-metadata addresses; for the logout URIs OnePass itself calls,
+/// in Production, never private (RFC 1918, IPv6 unique-local) or loopback addresses either.
 /// </summary>
 public static class AgencyUriRules
 {
     private static readonly string[] MetadataHosts = ["metadata.google.internal", "metadata", "instance-data", "metadata.azure.com"];
 
     /// <summary>Null when the URI is acceptable, else the reason.</summary>
-    public static string? Check(string? value, bool requireHttps)
+    /// <param name="refusePrivateAddresses">Also refuse private and loopback addresses (logout URIs in Production).</param>
+    public static string? Check(string? value, bool requireHttps, bool refusePrivateAddresses = false)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
@@ -57,6 +59,11 @@ public static class AgencyUriRules
             return "points to a link-local or cloud-metadata address";
         }
 
+        if (refusePrivateAddresses && (uri.IsLoopback || IsPrivate(uri)))
+        {
+            return "points to a private or loopback address, which OnePass does not call in Production";
+        }
+
         if (requireHttps && uri.Scheme != Uri.UriSchemeHttps)
         {
             return "must use https";
@@ -68,6 +75,27 @@ public static class AgencyUriRules
         }
 
         return null;
+    }
+
+    private static bool IsPrivate(Uri uri)
+    {
+        if (!IPAddress.TryParse(uri.IdnHost.TrimEnd('.').Trim('[', ']'), out var address))
+        {
+            return false;
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (address.AddressFamily == AddressFamily.InterNetwork)
+        {
+            var bytes = address.GetAddressBytes();
+            return bytes[0] == 10 || (bytes[0] == 172 && bytes[1] is >= 16 and <= 31) || (bytes[0] == 192 && bytes[1] == 168);
+        }
+
+        return address.IsIPv6UniqueLocal || address.IsIPv6SiteLocal;
     }
 
     private static bool IsLinkLocalOrMetadata(Uri uri)

@@ -27,6 +27,7 @@ public static class AuthorizationServiceCollectionExtensions
 
         builder.Services.AddOpenIddict()
             .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<OnePassDbContext>().ReplaceDefaultEntities<Guid>())
+            .AddCore(core => core.ReplaceApplicationManager<global::OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreApplication<Guid>, Agencies.OnePassApplicationManager>()) // rotated secrets' overlap
             .AddServer(server =>
             {
                 server.SetAuthorizationEndpointUris(AuthorizationPath)
@@ -94,6 +95,7 @@ public static class AuthorizationServiceCollectionExtensions
                     .AddEventHandler(RedeemTokenOnce.Descriptor)
                     .AddEventHandler(IssueSessionBoundRefreshTokens.Descriptor)
                     .AddEventHandler(AcceptBodilessUserInfoPost.Descriptor);
+                RejectDisabledAgencies.Descriptors.ToList().ForEach(descriptor => server.AddEventHandler(descriptor));
 
                 var aspNetCore = server.UseAspNetCore()
                     .EnableAuthorizationEndpointPassthrough()
@@ -123,6 +125,7 @@ public static class AuthorizationServiceCollectionExtensions
         builder.Services.AddSingleton<TokenPruning>();
         builder.Services.AddHostedService(services => services.GetRequiredService<TokenPruning>());
         builder.Services.AddScoped<TokenPrincipalFactory>();
+        builder.Services.AddScoped<ScopeClaims>();
         builder.Services.AddScoped<TokenUsers>();
         return builder;
     }

@@ -38,7 +38,9 @@ public sealed class AuthorizeModel(
     SsoSessionStore sessions,
     MfaSignIn mfa,
     PendingSignIns pendingSignIns,
+    AuthAudit audit,
     IAntiforgery antiforgery,
+    OnePassDbContext db,
     TimeProvider time) : PageModel
 {
     public const string DecisionAllow = "allow";
@@ -108,6 +110,8 @@ public sealed class AuthorizeModel(
                 return Forbid(Errors.InteractionRequired, "The agency requires a stronger sign-in than this session's.");
             }
 
+            // Marked like a sign-in this request asked for, so the code that follows is not taken for an SSO visit.
+            reauthentication.Set(HttpContext, requestKey);
             await pendingSignIns.StartAsync(HttpContext, new PendingSignIn(user.Id, session.Amr, required, ReturnUrl()));
             return Redirect(VerifyModel.Path);
         }
@@ -148,12 +152,20 @@ public sealed class AuthorizeModel(
             var hidden = HiddenParameters();
             hidden[ConsentTickets.FieldName] = consentTickets.Issue(requestKey, session.SessionId);
             Consent = await ConsentViewModel.CreateAsync(applications, scopes, application, requestedScopes, hidden);
+            Consent = Consent with { Logo = await AdminApi.Agencies.AgencyLogoEndpoints.ForConsentAsync(db, request.ClientId!, HttpContext.RequestAborted) };
             return Page();
         }
 
         // 5. Issue: the principal carries the pairwise sub, session claims and scope claims. The agency
         //    joins the session first, so single logout will reach it.
         await sessions.AddAgencyAsync(session.SessionId, request.ClientId!, HttpContext, HttpContext.RequestAborted);
+        if (!reauthentication.IsSatisfied(HttpContext, requestKey, session.AuthTime))
+        {
+            // No factor was given for this request: the session was reused. The factors' own events record
+            // fresh sign-ins; this one would otherwise leave no trace (issue 5 statistics).
+            await audit.RecordAsync(HttpContext, user.Id, AuthAudit.SessionReused, AuthAudit.Success, request.ClientId);
+        }
+
         var identity = await principals.CreateAsync(user, session, agency, request.ClientId!, requestedScopes);
         var remember = consentType == ConsentTypes.Explicit && decision is ConsentDecision.Allow;
         var authorization = !remember && existing.Count > 0
@@ -231,6 +243,9 @@ public sealed class AuthorizeModel(
 /// <summary>What the consent page shows: the agency's name (always HTML-encoded) and the scopes asked.</summary>
 public sealed record ConsentViewModel(string ApplicationName, IReadOnlyList<ScopeView> Scopes, IReadOnlyDictionary<string, string> Parameters)
 {
+    /// <summary>The agency's logo as OnePass serves it (never an agency's own URL; CATALOGUE IN-AD-03), if it has one.</summary>
+    public AdminApi.Agencies.ShownLogo? Logo { get; init; }
+
     public static async Task<ConsentViewModel> CreateAsync(
         IOpenIddictApplicationManager applications,
         IOpenIddictScopeManager scopeManager,

@@ -25,12 +25,16 @@ public sealed class EndSessionModel(
     SignInManager<OnePassUser> signIns,
     SingleLogout singleLogout,
     SubjectIdentifiers subjects,
+    IOpenIddictApplicationManager applications,
     IAntiforgery antiforgery) : PageModel
 {
     public IReadOnlyDictionary<string, string> Parameters { get; private set; } = new Dictionary<string, string>();
 
     /// <summary>Front-channel logout iframes to show before returning (Front-Channel Logout 1.0); empty otherwise.</summary>
     public IReadOnlyList<string> FrontChannelUris { get; private set; } = [];
+
+    /// <summary>The display name of the agency that sent the citizen here, when the request names one (shown as text).</summary>
+    public string? AgencyName { get; private set; }
 
     /// <summary>Where the browser goes once the iframes have loaded.</summary>
     public string ContinueUri { get; private set; } = SignedOutPath;
@@ -75,6 +79,12 @@ public sealed class EndSessionModel(
         }
 
         Parameters = PassthroughHelpers.EchoParameters(Request, "logout");
+        if (request.ClientId is { Length: > 0 } clientId &&
+            await applications.FindByClientIdAsync(clientId, HttpContext.RequestAborted) is { } application)
+        {
+            AgencyName = await applications.GetLocalizedDisplayNameAsync(application, HttpContext.RequestAborted) ?? clientId;
+        }
+
         return Page();
     }
 

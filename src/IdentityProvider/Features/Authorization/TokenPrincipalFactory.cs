@@ -10,11 +10,12 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 namespace OnePass.IdentityProvider.Features.Authorization;
 
 /// <summary>Builds the identity OpenIddict turns into codes and tokens for one citizen and one agency.</summary>
-public sealed class TokenPrincipalFactory(UserManager<OnePassUser> users, SubjectIdentifiers subjects)
+public sealed class TokenPrincipalFactory(UserManager<OnePassUser> users, SubjectIdentifiers subjects, ScopeClaims scopeClaims)
 {
     public async Task<ClaimsIdentity> CreateAsync(
         OnePassUser user, SessionInfo session, AgencySettings agency, string clientId, ImmutableArray<string> scopes)
     {
+        var roles = await users.GetRolesAsync(user);
         var identity = new ClaimsIdentity(
             authenticationType: TokenValidationParameters.DefaultAuthenticationType,
             nameType: Claims.Name,
@@ -34,10 +35,17 @@ public sealed class TokenPrincipalFactory(UserManager<OnePassUser> users, Subjec
             .SetClaim(Claims.PreferredUsername, user.UserName)
             .SetClaim(Claims.Email, user.Email)
             .SetClaim(Claims.EmailVerified, user.Email is null ? null : user.EmailConfirmed)
-            .SetClaims(Claims.Role, [.. await users.GetRolesAsync(user)]);
+            .SetClaims(Claims.Role, [.. roles]);
+
+        // The admin scope is granted to administrators only, whatever a client may ask (issue 5).
+        if (!roles.Contains(AdminApi.AdminApiServiceCollectionExtensions.Role))
+        {
+            scopes = scopes.Remove(AdminApi.AdminApiServiceCollectionExtensions.Scope);
+        }
 
         identity.SetScopes(scopes);
-        return ClaimDestinations.Apply(identity);
+        // Custom scopes release the claims their current definition lists (read from the database).
+        return ClaimDestinations.Apply(identity, await scopeClaims.ReleasedByAsync(scopes));
     }
 
     /// <summary>A short digest of the security stamp, which Identity changes with the password.</summary>

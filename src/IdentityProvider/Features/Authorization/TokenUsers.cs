@@ -39,6 +39,9 @@ public sealed class TokenUsers(
 
     // Neither store keeps DateTimeOffset.MaxValue exactly (SQLite binary ticks: 0.1 ms; PostgreSQL: 1 µs),
     // so a disable does not read back as MaxValue: anything in the last year of the calendar counts as "disabled" (CATALOGUE IN-UI-03).
-    private static bool IsDisabled(OnePassUser user) =>
-        user.LockoutEnd is { } end && end > DateTimeOffset.MaxValue.AddYears(-1);
+    public static readonly DateTimeOffset DisabledAfter = DateTimeOffset.MaxValue.AddYears(-1);
+
+    /// <summary>An administrator disabled the account (a lockout without end, unlike one from failed attempts).</summary>
+    public static bool IsDisabled(OnePassUser user) =>
+        user.LockoutEnd is { } end && end > DisabledAfter;
 }

@@ -13,7 +13,7 @@ namespace OnePass.IdentityProvider.Features.Authorization;
 /// </summary>
 public static class UserInfoEndpoint
 {
-    public static async Task<IResult> HandleAsync(HttpContext context, TokenUsers tokenUsers)
+    public static async Task<IResult> HandleAsync(HttpContext context, TokenUsers tokenUsers, ScopeClaims scopeClaims)
     {
         var result = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         var principal = result.Principal;
@@ -31,15 +31,27 @@ public static class UserInfoEndpoint
             [Claims.Subject] = principal.GetClaim(Claims.Subject),
         };
 
-        if (principal.HasScope(Scopes.Profile))
+        // A granted custom scope releases the claims its definition lists now (ClaimDestinations' rule).
+        var released = await scopeClaims.ReleasedByAsync(principal.GetScopes(), context.RequestAborted);
+        bool Releases(string claim, string scope) => principal.HasScope(scope) || released.Contains(claim);
+
+        if (Releases(Claims.Name, Scopes.Profile))
         {
             claims[Claims.Name] = user.DisplayName ?? user.UserName;
+        }
+
+        if (Releases(Claims.PreferredUsername, Scopes.Profile))
+        {
             claims[Claims.PreferredUsername] = user.UserName;
         }
 
-        if (principal.HasScope(Scopes.Email) && user.Email is not null)
+        if (Releases(Claims.Email, Scopes.Email) && user.Email is not null)
         {
             claims[Claims.Email] = user.Email;
+        }
+
+        if (Releases(Claims.EmailVerified, Scopes.Email) && user.Email is not null)
+        {
             claims[Claims.EmailVerified] = user.EmailConfirmed;
         }
 

@@ -54,7 +54,7 @@ public sealed class VerifyModel(
 
         var code = Code?.Trim() ?? string.Empty;
         var (accepted, method, outcome) = await CheckAsync(pending, code);
-        await audit.RecordAsync(HttpContext, pending.UserId, method, outcome);
+        await audit.RecordAsync(HttpContext, pending.UserId, method, outcome, AuthAudit.AgencyOf(pending.ReturnUrl));
         if (accepted)
         {
             // Single use: whoever takes the pending sign-in first finishes it.

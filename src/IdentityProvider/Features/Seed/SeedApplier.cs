@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.Tokens;
 using OnePass.IdentityProvider.Data;
+using OnePass.IdentityProvider.Features.Agencies;
 using OnePass.IdentityProvider.Features.Mfa;
 using OnePass.IdentityProvider.Features.Authorization;
 using OpenIddict.Abstractions;
@@ -21,6 +22,7 @@ namespace OnePass.IdentityProvider.Features.Seed;
 public sealed class SeedApplier(
     OnePassDbContext db,
     IOpenIddictApplicationManager applications,
+    IOpenIddictScopeManager scopes,
     UserManager<OnePassUser> users,
     RoleManager<IdentityRole<Guid>> roles,
     TotpAuthenticator totp,
@@ -91,7 +93,8 @@ public sealed class SeedApplier(
         });
     }
 
-    // A clientId must not equal a username, also one stored by an earlier seed or by sign-up (CATALOGUE IN-AD-05).
+    // A clientId must not equal a username, also one stored by an earlier seed or by sign-up (CATALOGUE IN-AD-05);
+    // a scope is a built-in one or a custom scope defined in the database (through the admin API).
     private async Task AddCollisionsWithStoredEntriesAsync(SeedFile seed, List<string> errors, CancellationToken cancellationToken)
     {
         foreach (var (client, index) in seed.Clients.Select((c, i) => (c, i)))
@@ -99,6 +102,15 @@ public sealed class SeedApplier(
             if (await users.FindByNameAsync(client.ClientId!) is not null)
             {
                 errors.Add($"clients[{index}] ({client.ClientId}): the clientId is already a username; choose another.");
+            }
+
+            foreach (var scope in client.Scopes.Where(scope => !ScopeClaims.IsBuiltIn(scope)).Distinct(StringComparer.Ordinal))
+            {
+                if (await scopes.FindByNameAsync(scope, cancellationToken) is null)
+                {
+                    errors.Add($"clients[{index}] ({client.ClientId}): unknown scope '{scope}' (allowed: {string.Join(", ", ScopeClaims.BuiltIn)} " +
+                        "or a custom scope defined through the admin API).");
+                }
             }
         }
 
@@ -138,6 +150,16 @@ public sealed class SeedApplier(
         var current = new OpenIddictApplicationDescriptor();
         await applications.PopulateAsync(current, existing, cancellationToken);
         descriptor.ClientSecret = sameSecret ? current.ClientSecret : client.ClientSecret;
+
+        // What administrators set through the admin API (contact, disabled, secret rotation) is not in the seed: keep it.
+        foreach (var name in AgencyDescriptors.AdministeredProperties)
+        {
+            if (current.Properties.TryGetValue(name, out var value))
+            {
+                descriptor.Properties[name] = value;
+            }
+        }
+
         await applications.UpdateAsync(existing, descriptor, cancellationToken); // hashes a changed secret
         result.Updated++;
     }
@@ -236,48 +258,14 @@ public sealed class SeedApplier(
             descriptor.PostLogoutRedirectUris.Add(new Uri(uri, UriKind.Absolute));
         }
 
-        descriptor.Permissions.Add(Permissions.Endpoints.Token);
-        descriptor.Permissions.Add(Permissions.Endpoints.Revocation);
-        if (isConfidential)
-        {
-            descriptor.Permissions.Add(Permissions.Endpoints.Introspection);
-        }
-
-        if (client.GrantTypes.Contains(GrantTypes.AuthorizationCode))
-        {
-            descriptor.Permissions.Add(Permissions.Endpoints.Authorization);
-            descriptor.Permissions.Add(Permissions.Endpoints.PushedAuthorization);
-            descriptor.Permissions.Add(Permissions.Endpoints.EndSession);
-            descriptor.Permissions.Add(Permissions.ResponseTypes.Code);
-        }
-
-        foreach (var grant in client.GrantTypes)
-        {
-            descriptor.Permissions.Add(Permissions.Prefixes.GrantType + grant);
-        }
-
-        foreach (var scope in client.Scopes.Where(scope => scope != Scopes.OpenId))
-        {
-            descriptor.Permissions.Add(Permissions.Prefixes.Scope + scope);
-        }
-
-        if (client.RequirePkce)
-        {
-            descriptor.Requirements.Add(Requirements.Features.ProofKeyForCodeExchange);
-        }
-
-        new AgencySettings(client.SubjectType, Sector(client), client.MinimumAcr).WriteTo(descriptor);
-        SetProperty(descriptor, AgencySettings.FrontchannelLogoutUriProperty, client.FrontchannelLogoutUri);
-        SetProperty(descriptor, AgencySettings.BackchannelLogoutUriProperty, client.BackchannelLogoutUri);
+        AgencyDescriptors.SetPermissions(descriptor, isConfidential, client.GrantTypes, client.Scopes, client.RequirePkce);
+        new AgencySettings(client.SubjectType, AgencyRules.Sector(client.ClientId!, client.SectorIdentifier, client.RedirectUris), client.MinimumAcr)
+            .WriteTo(descriptor);
+        AgencyDescriptors.SetProperty(descriptor, AgencySettings.FrontchannelLogoutUriProperty, client.FrontchannelLogoutUri);
+        AgencyDescriptors.SetProperty(descriptor, AgencySettings.BackchannelLogoutUriProperty, client.BackchannelLogoutUri);
+        AgencyDescriptors.SetProperty(descriptor, AgencyDescriptors.SectorIdentifierProperty, client.SectorIdentifier);
         descriptor.Properties[FingerprintProperty] = JsonSerializer.SerializeToElement(Fingerprint(client));
         return descriptor;
-    }
-
-    /// <summary>OIDC Core §8.1: the sector is the host of sector_identifier_uri, else of the redirect URIs.</summary>
-    private static string Sector(SeedClient client)
-    {
-        var source = client.SectorIdentifier ?? client.RedirectUris.FirstOrDefault();
-        return source is null ? client.ClientId! : new Uri(source, UriKind.Absolute).Host.ToLowerInvariant();
     }
 
     // A digest of the entry without its secret: equal digests mean nothing else to update.
@@ -286,14 +274,6 @@ public sealed class SeedApplier(
         var copy = JsonSerializer.SerializeToNode(client, SeedFile.JsonOptions)!.AsObject();
         copy.Remove("clientSecret");
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(copy.ToJsonString())));
-    }
-
-    private static void SetProperty(OpenIddictApplicationDescriptor descriptor, string name, string? value)
-    {
-        if (value is not null)
-        {
-            descriptor.Properties[name] = JsonSerializer.SerializeToElement(value);
-        }
     }
 
     private static bool Set<T>(T current, T wanted, Action<T> assign)

@@ -14,10 +14,8 @@ namespace OnePass.IdentityProvider.Features.Seed;
 public static class SeedValidator
 {
     public const int MinimumSecretLength = 32;
-    public const int MaximumDisplayNameLength = 200;
+    public const int MaximumDisplayNameLength = AgencyRules.MaximumDisplayNameLength;
 
-    private static readonly HashSet<string> KnownGrants = [GrantTypes.AuthorizationCode, GrantTypes.RefreshToken, GrantTypes.ClientCredentials];
-    private static readonly HashSet<string> KnownScopes = [Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.OfflineAccess];
     private static readonly string[] PrivateJwkMembers = ["d", "p", "q", "dp", "dq", "qi", "k", "oth"];
 
     public static IReadOnlyList<string> Validate(SeedFile seed, bool requireHttps)
@@ -76,19 +74,18 @@ public static class SeedValidator
             var name = $"clients[{index}] ({client.ClientId ?? "no clientId"})";
             void Error(string message) => errors.Add($"{name}: {message}");
 
-            if (string.IsNullOrWhiteSpace(client.ClientId) || client.ClientId.Length > 100 ||
-                !client.ClientId.All(c => char.IsAsciiLetterOrDigit(c) || "-._:".Contains(c, StringComparison.Ordinal)))
+            if (!AgencyRules.IsClientId(client.ClientId))
             {
-                Error("'clientId' is required: 1 to 100 letters, digits or - . _ :.");
+                Error(AgencyRules.ClientIdRule + ".");
                 continue;
             }
 
-            if (!clientIds.Add(client.ClientId))
+            if (!clientIds.Add(client.ClientId!))
             {
                 Error("the clientId appears more than once.");
             }
 
-            if (usernames.Contains(client.ClientId))
+            if (usernames.Contains(client.ClientId!))
             {
                 Error("the clientId is also a username; choose another.");
             }
@@ -98,104 +95,22 @@ public static class SeedValidator
                 Error($"'clientSecret' must be at least {MinimumSecretLength} characters.");
             }
 
-            if (client.DisplayName is { Length: > MaximumDisplayNameLength })
-            {
-                Error($"'displayName' is longer than {MaximumDisplayNameLength} characters.");
-            }
-
-            if (client.GrantTypes.Count == 0)
-            {
-                Error("'grantTypes' needs at least one grant.");
-            }
-
-            foreach (var grant in client.GrantTypes.Where(grant => !KnownGrants.Contains(grant)))
-            {
-                Error($"unknown grant type '{grant}' (allowed: {string.Join(", ", KnownGrants)}).");
-            }
-
-            foreach (var scope in client.Scopes.Where(scope => !KnownScopes.Contains(scope)))
-            {
-                Error($"unknown scope '{scope}' (allowed: {string.Join(", ", KnownScopes)}).");
-            }
-
-            var isPublic = client.ClientSecret is null && client.Jwks is null;
-            var usesCode = client.GrantTypes.Contains(GrantTypes.AuthorizationCode);
             if (client.ClientSecret is not null && client.Jwks is not null)
             {
                 Error("give either 'clientSecret' or 'jwks', not both.");
             }
 
-            if (isPublic && client.GrantTypes.Contains(GrantTypes.ClientCredentials))
+            // The rules shared with the admin API (scopes are checked against the database by SeedApplier);
+            // a public client is one with neither a secret nor a JWK Set.
+            foreach (var problem in AgencyRules.Check(ToDraft(client), knownScopes: null, requireHttps, refusePrivateLogoutAddresses: false))
             {
-                Error("a public client (no clientSecret, no jwks) cannot use client_credentials.");
-            }
-
-            if (isPublic && !client.RequirePkce)
-            {
-                Error("a public client must require PKCE.");
-            }
-
-            if (client.GrantTypes.Contains(GrantTypes.RefreshToken) && !usesCode)
-            {
-                Error("refresh_token needs authorization_code.");
-            }
-
-            if (usesCode && client.RedirectUris.Count == 0)
-            {
-                Error("authorization_code needs at least one redirect URI.");
-            }
-
-            if (client.Consent is not ("explicit" or "implicit"))
-            {
-                Error("'consent' must be 'explicit' or 'implicit'.");
-            }
-
-            if (client.SubjectType is not (SubjectTypes.Pairwise or SubjectTypes.Public))
-            {
-                Error("'subjectType' must be 'pairwise' or 'public'.");
-            }
-
-            if (client.MinimumAcr is not null && AssuranceLevels.Rank(client.MinimumAcr) == 0)
-            {
-                Error($"'minimumAcr' must be one of {string.Join(", ", AssuranceLevels.All)}.");
-            }
-
-            foreach (var (list, field) in new[] { (client.RedirectUris, "redirectUris"), (client.PostLogoutRedirectUris, "postLogoutRedirectUris") })
-            {
-                foreach (var uri in list)
-                {
-                    if (AgencyUriRules.Check(uri, requireHttps) is { } problem)
-                    {
-                        Error($"'{field}' entry '{uri}' {problem}.");
-                    }
-                }
-
-                if (list.Distinct(StringComparer.Ordinal).Count() != list.Count)
-                {
-                    Error($"'{field}' lists the same URI twice.");
-                }
-            }
-
-            foreach (var (uri, field) in new[] { (client.FrontchannelLogoutUri, "frontchannelLogoutUri"), (client.BackchannelLogoutUri, "backchannelLogoutUri"), (client.SectorIdentifier, "sectorIdentifier") })
-            {
-                if (uri is not null && AgencyUriRules.Check(uri, requireHttps) is { } problem)
-                {
-                    Error($"'{field}' '{uri}' {problem}.");
-                }
-            }
-
-            if (client.SubjectType == SubjectTypes.Pairwise && client.SectorIdentifier is null &&
-                client.RedirectUris.Select(u => Uri.TryCreate(u, UriKind.Absolute, out var parsed) ? parsed.Host : u)
-                    .Distinct(StringComparer.OrdinalIgnoreCase).Count() > 1)
-            {
-                Error("redirect URIs on several hosts need a 'sectorIdentifier' (OpenID Connect Core §8.1).");
+                Error(problem.Message + ".");
             }
 
             if (client.Jwks is { } jwks && JwksProblem(jwks) is { } jwksProblem)
             {
                 Error($"'jwks' {jwksProblem}.");
             }
-
         }
 
         return errors;
@@ -251,6 +166,23 @@ public static class SeedValidator
 
         return errors.Count > 0;
     }
+
+    private static AgencyDraft ToDraft(SeedClient client) => new()
+    {
+        DisplayName = client.DisplayName,
+        IsPublic = client.ClientSecret is null && client.Jwks is null,
+        RedirectUris = client.RedirectUris,
+        PostLogoutRedirectUris = client.PostLogoutRedirectUris,
+        FrontchannelLogoutUri = client.FrontchannelLogoutUri,
+        BackchannelLogoutUri = client.BackchannelLogoutUri,
+        SectorIdentifier = client.SectorIdentifier,
+        GrantTypes = client.GrantTypes,
+        Scopes = client.Scopes,
+        Consent = client.Consent,
+        SubjectType = client.SubjectType,
+        RequirePkce = client.RequirePkce,
+        MinimumAcr = client.MinimumAcr,
+    };
 
     /// <summary>The seed applies the same password policy as any other sign-up (NIST SP 800-63B).</summary>
     public static string? PasswordProblem(string password, string username)

@@ -6,11 +6,12 @@ namespace OnePass.IdentityProvider.Infrastructure.Cli;
 
 /// <summary>
 /// Subcommands that run with the server's configuration and exit (CONTRACT §1):
-/// <c>migrate</c>, <c>seed FILE</c>, <c>keys list|rotate [--algorithm RS256|ES256] [--now]|revoke KID</c>.
+/// <c>migrate</c>, <c>seed FILE</c>, <c>keys list|rotate [--algorithm RS256|ES256] [--now]|revoke KID</c>,
+/// <c>users create --admin …</c> (<see cref="UsersCommand"/>).
 /// </summary>
 public static class Commands
 {
-    private static readonly string[] Names = ["migrate", "seed", "keys"];
+    private static readonly string[] Names = ["migrate", "seed", "keys", "users"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Names.Contains(args[0]);
 
@@ -47,8 +48,11 @@ public static class Commands
                 case "keys" when args.Length >= 2:
                     return await KeysAsync(services, args[1..]);
 
+                case "users":
+                    return await UsersCommand.RunAsync(services, args[1..], Console.In, output, Console.Error, hideTyping: !Console.IsInputRedirected);
+
                 default:
-                    await Console.Error.WriteLineAsync("Usage: migrate | seed FILE.json | keys list | keys rotate [--algorithm RS256|ES256] [--now] | keys revoke KID");
+                    await Console.Error.WriteLineAsync("Usage: migrate | seed FILE.json | keys list | keys rotate [--algorithm RS256|ES256] [--now] | keys revoke KID | users create --admin --username NAME --email ADDRESS [--name \"Full Name\"] (password on standard input)");
                     return 2;
             }
         }

@@ -21,17 +21,22 @@ public static class SecurityHeaders
         "object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
     private const string FrameSourcesItem = "OnePass.FrameSources";
+    private const string RestrictedPolicyItem = "OnePass.RestrictedPolicy";
 
     /// <summary>Lets this response's page frame the given origins (front-channel logout iframes), and no others.</summary>
     public static void AllowFrames(HttpContext context, IEnumerable<string> origins) =>
         context.Items[FrameSourcesItem] = string.Join(' ', origins.Distinct(StringComparer.Ordinal));
+
+    /// <summary>Gives this response a stricter policy of its own instead (an agency's uploaded logo).</summary>
+    public static void RestrictContent(HttpContext context, string policy) => context.Items[RestrictedPolicyItem] = policy;
 
     public static IApplicationBuilder UseOnePassSecurityHeaders(this IApplicationBuilder app) => app.Use((context, next) =>
     {
         context.Response.OnStarting(() =>
         {
             var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = context.Items[FrameSourcesItem] is string { Length: > 0 } frames
+            headers.ContentSecurityPolicy = context.Items[RestrictedPolicyItem] is string restricted ? restricted
+                : context.Items[FrameSourcesItem] is string { Length: > 0 } frames
                 ? $"{ContentSecurityPolicy}; frame-src {frames}"
                 : ContentSecurityPolicy;
             headers.XFrameOptions = "DENY";

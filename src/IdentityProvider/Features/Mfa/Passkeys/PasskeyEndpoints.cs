@@ -241,7 +241,7 @@ public static class PasskeyEndpoints
             return Error("invalid_request", "This passkey's account no longer exists.");
         }
 
-        await audit.RecordAsync(context, passkey.UserId, AuditMethod, AuthAudit.Success);
+        await audit.RecordAsync(context, passkey.UserId, AuditMethod, AuthAudit.Success, AuthAudit.AgencyOf(ceremony.ReturnUrl));
         return Results.Json(new PasskeyRedirect(SignInPaths.SafeReturnUrl(ceremony.ReturnUrl)));
     }
 
@@ -323,7 +323,7 @@ public static class PasskeyEndpoints
             return Error("invalid_request", "This passkey's account no longer exists.");
         }
 
-        await audit.RecordAsync(context, passkey.UserId, AuditMethod, AuthAudit.Success);
+        await audit.RecordAsync(context, passkey.UserId, AuditMethod, AuthAudit.Success, AuthAudit.AgencyOf(finished.ReturnUrl));
         return Results.Json(new PasskeyRedirect(SignInPaths.SafeReturnUrl(finished.ReturnUrl)));
     }
 
