@@ -23,7 +23,7 @@ public sealed class MfaBrowserTests(MfaBrowserFixture fixture) : IClassFixture<M
     {
         // Arrange: a citizen signs in with a password and registers a passkey on /account/security.
         var enrolment = await fixture.Browser.NewContextAsync();
-        var credentials = await WithScreenshotsAsync(enrolment, nameof(PasskeySignIn_AfterRegisteringOnSecurityPage_CompletesLoa3RequestWithoutPassword) + "-register", async () =>
+        var credentials = await Screenshots.OnFailureAsync(enrolment, nameof(PasskeySignIn_AfterRegisteringOnSecurityPage_CompletesLoa3RequestWithoutPassword) + "-register", async () =>
         {
             var page = await enrolment.NewPageAsync();
             var (cdp, authenticatorId) = await AddAuthenticatorAsync(page);
@@ -41,7 +41,7 @@ public sealed class MfaBrowserTests(MfaBrowserFixture fixture) : IClassFixture<M
         {
             Extra = { ["acr_values"] = PhishingResistant },
         };
-        var callback = await WithScreenshotsAsync(context, nameof(PasskeySignIn_AfterRegisteringOnSecurityPage_CompletesLoa3RequestWithoutPassword) + "-signin", async () =>
+        var callback = await Screenshots.OnFailureAsync(context, nameof(PasskeySignIn_AfterRegisteringOnSecurityPage_CompletesLoa3RequestWithoutPassword) + "-signin", async () =>
         {
             var page = await context.NewPageAsync();
             var (cdp, authenticatorId) = await AddAuthenticatorAsync(page);
@@ -85,7 +85,7 @@ public sealed class MfaBrowserTests(MfaBrowserFixture fixture) : IClassFixture<M
     {
         // Arrange
         var context = await fixture.Browser.NewContextAsync();
-        var codes = await WithScreenshotsAsync(context, nameof(TotpEnrolment_WithCodeComputedFromShownSecret_ShowsTenRecoveryCodes), async () =>
+        var codes = await Screenshots.OnFailureAsync(context, nameof(TotpEnrolment_WithCodeComputedFromShownSecret_ShowsTenRecoveryCodes), async () =>
         {
             var page = await context.NewPageAsync();
             await SignInWithPasswordAsync(page, MfaBrowserFixture.TotpCitizen, "/account/security");
@@ -112,7 +112,7 @@ public sealed class MfaBrowserTests(MfaBrowserFixture fixture) : IClassFixture<M
     {
         // Arrange: a passkey registered on http://localhost:PORT, its key exported from the authenticator.
         var enrolment = await fixture.Browser.NewContextAsync();
-        var credential = await WithScreenshotsAsync(enrolment, nameof(PasskeySignIn_AssertionFromPageOnAnotherOrigin_IsRefusedWith400AndNoSession) + "-register", async () =>
+        var credential = await Screenshots.OnFailureAsync(enrolment, nameof(PasskeySignIn_AssertionFromPageOnAnotherOrigin_IsRefusedWith400AndNoSession) + "-register", async () =>
         {
             var page = await enrolment.NewPageAsync();
             var (cdp, authenticatorId) = await AddAuthenticatorAsync(page);
@@ -127,7 +127,7 @@ public sealed class MfaBrowserTests(MfaBrowserFixture fixture) : IClassFixture<M
         // Act: a page served on http://127.0.0.1:PORT (another origin; Chromium itself will not run a
         // ceremony for rpId localhost there) sends a correctly signed assertion whose client data names it.
         var context = await fixture.Browser.NewContextAsync();
-        var (status, body) = await WithScreenshotsAsync(context, nameof(PasskeySignIn_AssertionFromPageOnAnotherOrigin_IsRefusedWith400AndNoSession), async () =>
+        var (status, body) = await Screenshots.OnFailureAsync(context, nameof(PasskeySignIn_AssertionFromPageOnAnotherOrigin_IsRefusedWith400AndNoSession), async () =>
         {
             var page = await context.NewPageAsync();
             await page.GotoAsync(fixture.OtherOrigin + "/account/login");
@@ -174,26 +174,5 @@ public sealed class MfaBrowserTests(MfaBrowserFixture fixture) : IClassFixture<M
             },
         });
         return (cdp, added!.Value.GetProperty("authenticatorId").GetString()!);
-    }
-
-    /// <summary>Runs a browser step; when it fails, saves a screenshot of every page of the context, then rethrows.</summary>
-    private static async Task<T> WithScreenshotsAsync<T>(IBrowserContext context, string name, Func<Task<T>> step)
-    {
-        try
-        {
-            return await step();
-        }
-        catch
-        {
-            var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");
-            Directory.CreateDirectory(folder);
-            var index = 0;
-            foreach (var page in context.Pages)
-            {
-                await page.ScreenshotAsync(new() { Path = Path.Combine(folder, $"{name}-{index++}.png"), FullPage = true });
-            }
-
-            throw;
-        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.Playwright;
 using OnePass.TestKit;
 
@@ -19,7 +18,7 @@ public sealed class PasskeyAgencyBrowserTests(PasskeyAgencyFixture fixture) : IC
     public async Task AgencySignIn_AskingLoa3AfterPasskeyRegistrationAndSignOut_ShowsAcrLoa3WithoutPassword()
     {
         var context = await fixture.Browser.NewContextAsync();
-        var (claims, loginPage) = await WithScreenshotsAsync(context, nameof(AgencySignIn_AskingLoa3AfterPasskeyRegistrationAndSignOut_ShowsAcrLoa3WithoutPassword), async () =>
+        var (claims, loginPage) = await Screenshots.OnFailureAsync(context, nameof(AgencySignIn_AskingLoa3AfterPasskeyRegistrationAndSignOut_ShowsAcrLoa3WithoutPassword), async () =>
         {
             // Arrange: password sign-in, a named passkey registered, then signed out through OnePass's confirmation.
             var page = await context.NewPageAsync();
@@ -32,7 +31,7 @@ public sealed class PasskeyAgencyBrowserTests(PasskeyAgencyFixture fixture) : IC
             await page.FillAsync("#passkey-name", "Kitchen laptop");
             await page.ClickAsync("#passkey-register");
             await page.Locator(".passkey-name", new() { HasText = "Kitchen laptop" }).WaitForAsync();
-            await SaveForDocsAsync(page, "passkey-1-security.png");
+            await Screenshots.SaveForDocsAsync(page, "passkey-1-security.png");
 
             await page.GotoAsync(fixture.At("/connect/endsession").ToString());
             await page.ClickAsync("button[name=logout][value=yes]");
@@ -42,7 +41,7 @@ public sealed class PasskeyAgencyBrowserTests(PasskeyAgencyFixture fixture) : IC
             await page.GotoAsync(fixture.Agency.At("/me").ToString());
             await page.Locator("#passkey-signin").WaitForAsync();
             var loginPage = new Uri(page.Url);
-            await SaveForDocsAsync(page, "passkey-2-login.png");
+            await Screenshots.SaveForDocsAsync(page, "passkey-2-login.png");
             await page.ClickAsync("#passkey-signin");
 
             var atAgency = page.WaitForURLAsync(url => url.StartsWith(fixture.Agency.At("/me").ToString(), StringComparison.Ordinal));
@@ -54,7 +53,7 @@ public sealed class PasskeyAgencyBrowserTests(PasskeyAgencyFixture fixture) : IC
 
             await atAgency;
             await page.Locator("table").WaitForAsync();
-            await SaveForDocsAsync(page, "passkey-3-agency.png");
+            await Screenshots.SaveForDocsAsync(page, "passkey-3-agency.png");
             var rows = await page.Locator("tbody tr").EvaluateAllAsync<string[][]>(
                 "rows => rows.map(row => Array.from(row.cells, cell => cell.textContent))");
             return (rows.ToLookup(row => row[0], row => row[1], StringComparer.Ordinal), loginPage);
@@ -84,42 +83,5 @@ public sealed class PasskeyAgencyBrowserTests(PasskeyAgencyFixture fixture) : IC
                 ["isUserVerified"] = true,
             },
         });
-    }
-
-    /// <summary>
-    /// A screenshot of each screen, pass or fail: beside the test assembly, or into the repository's
-    /// docs/screenshots when ONEPASS_DOC_SCREENSHOTS=1 (to refresh the documentation; a normal run
-    /// leaves the checkout untouched).
-    /// </summary>
-    private static async Task SaveForDocsAsync(IPage page, string fileName)
-    {
-        var folder = Environment.GetEnvironmentVariable("ONEPASS_DOC_SCREENSHOTS") == "1"
-            ? Path.GetFullPath(Path.Combine(SourceFolder(), "..", "..", "docs", "screenshots"))
-            : Path.Combine(AppContext.BaseDirectory, "screenshots");
-        Directory.CreateDirectory(folder);
-        await page.ScreenshotAsync(new() { Path = Path.Combine(folder, fileName), FullPage = true });
-    }
-
-    private static string SourceFolder([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
-
-    /// <summary>Runs a browser step; when it fails, saves a screenshot of every page of the context, then rethrows.</summary>
-    private static async Task<T> WithScreenshotsAsync<T>(IBrowserContext context, string name, Func<Task<T>> step)
-    {
-        try
-        {
-            return await step();
-        }
-        catch
-        {
-            var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");
-            Directory.CreateDirectory(folder);
-            var index = 0;
-            foreach (var page in context.Pages)
-            {
-                await page.ScreenshotAsync(new() { Path = Path.Combine(folder, $"{name}-{index++}.png"), FullPage = true });
-            }
-
-            throw;
-        }
     }
 }
