@@ -1,8 +1,6 @@
 # syntax=docker/dockerfile:1
 # OnePass admin console (CONTRACT §1: a relying party of the identity provider, client id onepass-admin).
-# NOTE: src/AdminConsole does not exist yet. This file expects src/AdminConsole/AdminConsole.csproj with
-# AssemblyName OnePass.AdminConsole (the naming the identity provider uses); adjust the COPY lines and the
-# ENTRYPOINT if the project lands under another name, or if it references other projects (copy them too).
+# src/AdminConsole has no project references, so only its own folder is copied.
 # Build from the repository root:
 #   docker build -f deploy/docker/admin-console.Dockerfile -t onepass/admin-console .
 

@@ -39,6 +39,9 @@ internal static partial class KnownSettings
         {
             "ConnectionStrings__Database", "ConnectionStrings__Redis", "OnePass__Authority", "OnePass__AdminConsole__Url",
             "OnePass__Passkeys__RpId", $"OnePass__Passkeys__Origins__{Index}",
+            // The admin console's own settings (src/AdminConsole/Infrastructure/ConsoleOptions.cs) and the audit sweep.
+            "OnePass__AdminConsole__ClientId", "OnePass__AdminConsole__ClientSecret", "OnePass__AdminConsole__RequireHttpsMetadata",
+            "OnePass__Audit__SweepInterval",
         };
 
         // CONTRACT.md lies beside the repository where the team works and in CI; a bare clone elsewhere
