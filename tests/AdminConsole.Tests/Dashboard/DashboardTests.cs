@@ -41,11 +41,8 @@ public sealed class DashboardTests : IClassFixture<ConsoleHost>
     [Trait(Catalogue.Row, "IN-AD-06")]
     public async Task Dashboard_DailyChart_HasOneBarPairPerDay()
     {
-        using var client = _host.Browser();
+        var document = await OpenDashboardAsync();
 
-        using var response = await client.GetAsync("/");
-
-        var document = await ConsoleHost.ParseAsync(response);
         var chart = document.GetElementById("chart-week")!;
         Assert.Equal(14, chart.QuerySelectorAll("rect > title").Length);
         Assert.Contains("Fri 2026-11-27: 40 successful", chart.QuerySelectorAll("rect > title").Select(t => t.TextContent));
@@ -56,11 +53,9 @@ public sealed class DashboardTests : IClassFixture<ConsoleHost>
     [Trait(Catalogue.Row, "IN-AD-06")]
     public async Task Dashboard_FailedBars_DifferFromSuccessfulByPatternNotColourAlone()
     {
-        using var client = _host.Browser();
+        var document = await OpenDashboardAsync();
 
-        using var response = await client.GetAsync("/");
-
-        var chart = (await ConsoleHost.ParseAsync(response)).GetElementById("chart-day")!;
+        var chart = document.GetElementById("chart-day")!;
         Assert.NotNull(chart.QuerySelector("pattern#chart-day-hatch"));
         var failed = chart.QuerySelectorAll("rect").Where(r => r.QuerySelector("title")?.TextContent.EndsWith(" failed", StringComparison.Ordinal) == true).ToList();
         Assert.NotEmpty(failed);
@@ -72,11 +67,8 @@ public sealed class DashboardTests : IClassFixture<ConsoleHost>
     [Trait(Catalogue.Row, "IN-AD-06")]
     public async Task Dashboard_ShowsFailureCountAndMfaShare()
     {
-        using var client = _host.Browser();
+        var document = await OpenDashboardAsync();
 
-        using var response = await client.GetAsync("/");
-
-        var document = await ConsoleHost.ParseAsync(response);
         var figures = string.Join(" | ", document.QuerySelectorAll("dl#figures-day-list > *").Select(e => e.TextContent.Trim()));
         Assert.Equal("Successful sign-ins | 123 | Failed sign-ins | 45 | With a second factor | 62.5 % (5 of 8)", figures);
         var mfa = document.GetElementById("chart-mfa")!;
@@ -88,11 +80,8 @@ public sealed class DashboardTests : IClassFixture<ConsoleHost>
     [Trait(Catalogue.Row, "IN-AD-06")]
     public async Task Dashboard_AgencyChart_HasABarAndARowPerAgency()
     {
-        using var client = _host.Browser();
+        var document = await OpenDashboardAsync();
 
-        using var response = await client.GetAsync("/");
-
-        var document = await ConsoleHost.ParseAsync(response);
         var chart = document.GetElementById("chart-agencies-day")!;
         Assert.Contains("National Tax Service: 80 successful sign-ins", chart.QuerySelectorAll("rect > title").Select(t => t.TextContent));
         Assert.Contains("80", chart.QuerySelectorAll("text").Select(t => t.TextContent));
@@ -121,13 +110,18 @@ public sealed class DashboardTests : IClassFixture<ConsoleHost>
     [Trait(Catalogue.Row, "AT-24")]
     public async Task Dashboard_HasNoInlineStyleOrScript()
     {
-        using var client = _host.Browser();
+        var document = await OpenDashboardAsync();
 
-        using var response = await client.GetAsync("/");
-
-        var document = await ConsoleHost.ParseAsync(response);
         Assert.Empty(document.QuerySelectorAll("[style], style"));
         Assert.All(document.Scripts, script => Assert.False(string.IsNullOrEmpty(script.Source)));
+    }
+
+    /// <summary>The dashboard as the signed-in administrator sees it.</summary>
+    private async Task<IDocument> OpenDashboardAsync()
+    {
+        using var client = _host.Browser();
+        using var response = await client.GetAsync("/");
+        return await ConsoleHost.ParseAsync(response);
     }
 
     private static IElement Table(IDocument document, string caption) =>

@@ -135,3 +135,61 @@ public abstract class AuditListModel(AdminApiClient api) : PageModel
 
     protected static string? Trimmed(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
+
+/// <summary>
+/// An audit list of <typeparamref name="TItem"/> filtered by a <typeparamref name="TQuery"/>: the page (GET) and
+/// its CSV (GET <c>?handler=csv&amp;…</c>, every matching row streamed from the API) read and check the filter the
+/// same way, and show the errors of a filter the API refuses.
+/// </summary>
+public abstract class AuditListModel<TQuery, TItem>(AdminApiClient api) : AuditListModel(api)
+    where TQuery : class
+{
+    public PagedList<TItem> List { get; private set; } = new([], 0, 1, PageSize);
+
+    /// <summary>The download's name when the API gives none.</summary>
+    protected abstract string CsvFileName { get; }
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
+    {
+        if (await ReadQueryAsync(cancellationToken) is not { } query)
+        {
+            return Page();
+        }
+
+        try
+        {
+            List = await ListAsync(query, cancellationToken);
+        }
+        catch (AdminApiValidationException exception)
+        {
+            ModelState.AddApiErrors(exception, prefix: string.Empty);
+        }
+
+        return Page();
+    }
+
+    public async Task<IActionResult> OnGetCsvAsync(CancellationToken cancellationToken)
+    {
+        if (await ReadQueryAsync(cancellationToken) is not { } query)
+        {
+            return Invalid();
+        }
+
+        try
+        {
+            return new ApiCsvResult(await ExportCsvAsync(query, cancellationToken), CsvFileName);
+        }
+        catch (AdminApiValidationException exception)
+        {
+            ModelState.AddApiErrors(exception, prefix: string.Empty);
+            return Invalid();
+        }
+    }
+
+    /// <summary>The query of the bound filter; null when it is invalid (the errors are in the model state).</summary>
+    protected abstract Task<TQuery?> ReadQueryAsync(CancellationToken cancellationToken);
+
+    protected abstract Task<PagedList<TItem>> ListAsync(TQuery query, CancellationToken cancellationToken);
+
+    protected abstract Task<HttpResponseMessage> ExportCsvAsync(TQuery query, CancellationToken cancellationToken);
+}

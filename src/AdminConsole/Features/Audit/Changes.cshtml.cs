@@ -4,7 +4,7 @@ using OnePass.AdminConsole.Infrastructure.AdminApi;
 namespace OnePass.AdminConsole.Features.Audit;
 
 /// <summary>/audit/changes: administration changes, newest first, each with its before and after as a field-by-field diff; and their CSV.</summary>
-public sealed class ChangeAuditModel(AdminApiClient api) : AuditListModel(api)
+public sealed class ChangeAuditModel(AdminApiClient api) : AuditListModel<ChangeAuditQuery, ChangeEvent>(api)
 {
     public static readonly IReadOnlyList<(string Value, string Label)> TargetTypes =
         [("", "Any"), ("agency", "Agency"), ("scope", "Scope"), ("user", "User"), ("setting", "Setting")];
@@ -22,45 +22,7 @@ public sealed class ChangeAuditModel(AdminApiClient api) : AuditListModel(api)
     [BindProperty(SupportsGet = true)]
     public string? Action { get; set; }
 
-    public PagedList<ChangeEvent> List { get; private set; } = new([], 0, 1, PageSize);
-
-    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
-    {
-        if (await ReadQueryAsync(cancellationToken) is not { } query)
-        {
-            return Page();
-        }
-
-        try
-        {
-            List = await Api.ListChangesAsync(query, cancellationToken);
-        }
-        catch (AdminApiValidationException exception)
-        {
-            ModelState.AddApiErrors(exception, prefix: string.Empty);
-        }
-
-        return Page();
-    }
-
-    /// <summary>/audit/changes?handler=csv&amp;…: every matching change, streamed from the API.</summary>
-    public async Task<IActionResult> OnGetCsvAsync(CancellationToken cancellationToken)
-    {
-        if (await ReadQueryAsync(cancellationToken) is not { } query)
-        {
-            return Invalid();
-        }
-
-        try
-        {
-            return new ApiCsvResult(await Api.ExportChangesCsvAsync(query, cancellationToken), "onepass-changes.csv");
-        }
-        catch (AdminApiValidationException exception)
-        {
-            ModelState.AddApiErrors(exception, prefix: string.Empty);
-            return Invalid();
-        }
-    }
+    protected override string CsvFileName => "onepass-changes.csv";
 
     protected override void AddFilters(Dictionary<string, string> route)
     {
@@ -70,7 +32,7 @@ public sealed class ChangeAuditModel(AdminApiClient api) : AuditListModel(api)
         Add(route, "Action", Action);
     }
 
-    private async Task<ChangeAuditQuery?> ReadQueryAsync(CancellationToken cancellationToken)
+    protected override async Task<ChangeAuditQuery?> ReadQueryAsync(CancellationToken cancellationToken)
     {
         var (from, to) = ReadTimes();
         Actor = Trimmed(Actor);
@@ -89,4 +51,10 @@ public sealed class ChangeAuditModel(AdminApiClient api) : AuditListModel(api)
             ? new ChangeAuditQuery(from, to, actorId, TargetType, TargetId, Action, PageNumber, PageSize)
             : null;
     }
+
+    protected override Task<PagedList<ChangeEvent>> ListAsync(ChangeAuditQuery query, CancellationToken cancellationToken) =>
+        Api.ListChangesAsync(query, cancellationToken);
+
+    protected override Task<HttpResponseMessage> ExportCsvAsync(ChangeAuditQuery query, CancellationToken cancellationToken) =>
+        Api.ExportChangesCsvAsync(query, cancellationToken);
 }

@@ -4,7 +4,7 @@ using OnePass.AdminConsole.Infrastructure.AdminApi;
 namespace OnePass.AdminConsole.Features.Audit;
 
 /// <summary>/audit: sign-in events (every factor's success and failure), newest first, filtered; and their CSV.</summary>
-public sealed class SignInAuditModel(AdminApiClient api) : AuditListModel(api)
+public sealed class SignInAuditModel(AdminApiClient api) : AuditListModel<SignInAuditQuery, SignInEvent>(api)
 {
     /// <summary>The methods OnePass records (suggested in the form; any other value is still accepted).</summary>
     public static readonly IReadOnlyList<string> Methods = ["pwd", "otp", "recovery", "passkey", "sso"];
@@ -26,45 +26,7 @@ public sealed class SignInAuditModel(AdminApiClient api) : AuditListModel(api)
     [BindProperty(SupportsGet = true)]
     public string? Outcome { get; set; }
 
-    public PagedList<SignInEvent> List { get; private set; } = new([], 0, 1, PageSize);
-
-    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
-    {
-        if (await ReadQueryAsync(cancellationToken) is not { } query)
-        {
-            return Page();
-        }
-
-        try
-        {
-            List = await Api.ListSignInsAsync(query, cancellationToken);
-        }
-        catch (AdminApiValidationException exception)
-        {
-            ModelState.AddApiErrors(exception, prefix: string.Empty);
-        }
-
-        return Page();
-    }
-
-    /// <summary>/audit?handler=csv&amp;…: every matching event, streamed from the API.</summary>
-    public async Task<IActionResult> OnGetCsvAsync(CancellationToken cancellationToken)
-    {
-        if (await ReadQueryAsync(cancellationToken) is not { } query)
-        {
-            return Invalid();
-        }
-
-        try
-        {
-            return new ApiCsvResult(await Api.ExportSignInsCsvAsync(query, cancellationToken), "onepass-sign-ins.csv");
-        }
-        catch (AdminApiValidationException exception)
-        {
-            ModelState.AddApiErrors(exception, prefix: string.Empty);
-            return Invalid();
-        }
-    }
+    protected override string CsvFileName => "onepass-sign-ins.csv";
 
     protected override void AddFilters(Dictionary<string, string> route)
     {
@@ -74,7 +36,7 @@ public sealed class SignInAuditModel(AdminApiClient api) : AuditListModel(api)
         Add(route, "Outcome", Outcome);
     }
 
-    private async Task<SignInAuditQuery?> ReadQueryAsync(CancellationToken cancellationToken)
+    protected override async Task<SignInAuditQuery?> ReadQueryAsync(CancellationToken cancellationToken)
     {
         var (from, to) = ReadTimes();
         Person = Trimmed(Person);
@@ -89,4 +51,10 @@ public sealed class SignInAuditModel(AdminApiClient api) : AuditListModel(api)
             ? new SignInAuditQuery(from, to, userId, Agency, Method, Outcome, PageNumber, PageSize)
             : null;
     }
+
+    protected override Task<PagedList<SignInEvent>> ListAsync(SignInAuditQuery query, CancellationToken cancellationToken) =>
+        Api.ListSignInsAsync(query, cancellationToken);
+
+    protected override Task<HttpResponseMessage> ExportCsvAsync(SignInAuditQuery query, CancellationToken cancellationToken) =>
+        Api.ExportSignInsCsvAsync(query, cancellationToken);
 }
