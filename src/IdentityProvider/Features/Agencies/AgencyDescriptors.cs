@@ -1,7 +1,10 @@
 using System.Collections.Immutable;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using OnePass.IdentityProvider.Data;
 using OnePass.IdentityProvider.Features.Authorization;
 using OpenIddict.Abstractions;
+using OpenIddict.EntityFrameworkCore.Models;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace OnePass.IdentityProvider.Features.Agencies;
@@ -22,6 +25,16 @@ public static class AgencyDescriptors
         AgencySettings.ContactEmailProperty, AgencySettings.DisabledProperty, AgencySettings.SecretRotatedAtProperty,
         AgencySettings.PreviousSecretProperty, AgencySettings.PreviousSecretExpiresAtProperty,
     ];
+
+    /// <summary>Whether a client id is taken, ignoring case (a username must not equal one either way, CATALOGUE IN-AD-05).</summary>
+    public static Task<bool> ClientIdExistsAsync(OnePassDbContext db, string clientId, CancellationToken cancellationToken = default)
+    {
+        var lowered = clientId.ToLowerInvariant();
+#pragma warning disable CA1304, CA1311, CA1862 // translated to SQL lower(): the same in every culture for these ASCII ids
+        return db.Set<OpenIddictEntityFrameworkCoreApplication<Guid>>().AsNoTracking()
+            .AnyAsync(application => application.ClientId!.ToLower() == lowered, cancellationToken);
+#pragma warning restore CA1304, CA1311, CA1862
+    }
 
     /// <summary>
     /// Replaces the permissions and requirements with those of the given grants and scopes. <c>openid</c>

@@ -65,11 +65,12 @@ public static class AgencyRules
     public static string ClientIdRule => $"'clientId' is required: 1 to {MaximumClientIdLength} letters, digits or - . _ :";
 
     /// <summary>
-    /// Control characters and the bidirectional embedding, override and isolate characters (U+202A–U+202E,
-    /// U+2066–U+2069) let a name show something other than what it holds (CATALOGUE IN-AD-02).
+    /// Control characters, the bidirectional embedding, override and isolate characters (U+202A–U+202E,
+    /// U+2066–U+2069) and the direction marks (U+200E, U+200F, U+061C) let a name show something other than
+    /// what it holds (CATALOGUE IN-AD-02).
     /// </summary>
     public static bool HasControlOrBidiOverride(string value) =>
-        value.Any(c => char.IsControl(c) || c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069');
+        value.Any(c => char.IsControl(c) || c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069' or '\u200E' or '\u200F' or '\u061C');
 
     /// <summary>The problems of a registration, the client id excepted (see <see cref="IsClientId"/>).</summary>
     /// <param name="knownScopes">Every scope the agency may be given; null when the caller checks scopes itself.</param>

@@ -45,7 +45,7 @@ public static class AuthorizationServiceCollectionExtensions
                     .AllowRefreshTokenFlow()
                     .AllowClientCredentialsFlow();
 
-                server.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.OfflineAccess, AdminApi.AdminApiServiceCollectionExtensions.Scope);
+                server.RegisterScopes([.. ScopeClaims.BuiltIn]);
                 server.RegisterClaims(
                     Claims.Subject, Claims.Name, Claims.PreferredUsername, Claims.Email, Claims.EmailVerified,
                     SessionClaims.SessionId, SessionClaims.AuthTime, SessionClaims.Acr, SessionClaims.Amr);

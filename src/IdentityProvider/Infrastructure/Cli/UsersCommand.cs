@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using OnePass.IdentityProvider.Data;
 using OnePass.IdentityProvider.Features.AdminApi;
+using OnePass.IdentityProvider.Features.Agencies;
 using OnePass.IdentityProvider.Features.Seed;
 using OpenIddict.Abstractions;
 
@@ -79,7 +80,7 @@ public static class UsersCommand
         }
 
         // A username must never equal a client id (CATALOGUE IN-AD-05): both name a party to the same tokens.
-        if (await provider.GetRequiredService<IOpenIddictApplicationManager>().FindByClientIdAsync(request.Username) is not null)
+        if (await AgencyDescriptors.ClientIdExistsAsync(provider.GetRequiredService<OnePassDbContext>(), request.Username))
         {
             await error.WriteLineAsync($"'{request.Username}' is the client id of an agency; choose another username. Nothing was changed.");
             return 1;

@@ -468,6 +468,21 @@ public sealed class UserEndpointTests(AdminApiHost fixture) : IClassFixture<Admi
         Assert.NotNull((await after.AuthorizeAsync(new AuthorizationRequest(TestSeed.TaxClient, TestSeed.TaxRedirect), (username, TestSeed.Password))).Code);
     }
 
+    [Fact]
+    [Trait(Catalogue.Row, "IN-UI-03")]
+    public async Task ResetMfa_UserWithOfflineRefreshToken_RefreshTokenStopsWorking()
+    {
+        var (id, username) = await CreateUserAsync("mfa-offline");
+        var tokens = await Agency.Tax.TokensAsync(Host, username, "openid offline_access");
+        var refreshToken = tokens["refresh_token"]!;
+
+        var response = await ChangeAsync(id, "reset-mfa");
+
+        Assert.True(response.Status == HttpStatusCode.OK, response.Body);
+        var refreshed = await Agency.Tax.RefreshAsync(Host, refreshToken);
+        Assert.Equal("invalid_grant", refreshed.Error);
+    }
+
     // --- delete -------------------------------------------------------------------------------------
 
     [Fact]

@@ -178,35 +178,16 @@ public static class AgencyEndpoints
         string clientId, HttpContext context, IOpenIddictApplicationManager applications, OnePassDbContext db, AdminChangeLog changes,
         CancellationToken cancellationToken)
     {
-        if (AdminApiQuery.Read(context.Request).Error is { } queryError)
+        var (input, application, error) = await ReadChangeAsync<AgencyInput>(
+            clientId, context, applications, body => body.Version, cancellationToken);
+        if (application is null)
         {
-            return queryError;
-        }
-
-        var (input, bodyError) = await AdminJsonBody.ReadAsync<AgencyInput>(context.Request, cancellationToken);
-        if (bodyError is not null)
-        {
-            return bodyError;
-        }
-
-        if (string.IsNullOrEmpty(input!.Version))
-        {
-            return AdminApiError.Field("version", "Send the 'version' of the agency as you read it.");
-        }
-
-        if (await FindAsync(applications, clientId, cancellationToken) is not { } application)
-        {
-            return NotFound();
-        }
-
-        if (Version(application) != input.Version)
-        {
-            return Stale();
+            return error!;
         }
 
         var descriptor = new OpenIddictApplicationDescriptor();
         await applications.PopulateAsync(descriptor, application, cancellationToken);
-        var errors = await Validator(context).ValidateUpdateAsync(input, descriptor, cancellationToken);
+        var errors = await Validator(context).ValidateUpdateAsync(input!, descriptor, cancellationToken);
         if (errors.Count > 0)
         {
             return AdminApiError.Validation(errors);
@@ -214,7 +195,7 @@ public static class AgencyEndpoints
 
         var logos = await LogoDigestsAsync(db, clientId, cancellationToken);
         var before = AgencyView.From(descriptor, logos.GetValueOrDefault(clientId), Version(application));
-        AgencyValidator.Apply(input, descriptor);
+        AgencyValidator.Apply(input!, descriptor);
         var after = AgencyView.From(descriptor, logos.GetValueOrDefault(clientId), string.Empty);
         return await SaveAsync(context, applications, db, changes, application, descriptor, "agency.update", before, after, logos, cancellationToken);
     }
@@ -248,14 +229,10 @@ public static class AgencyEndpoints
             return AdminApiError.Field("version", "Send the 'version' of the agency as you read it (?version=).");
         }
 
-        if (await FindAsync(applications, clientId, cancellationToken) is not { } application)
+        var (application, error) = await FindCurrentAsync(applications, clientId, version, cancellationToken);
+        if (application is null)
         {
-            return NotFound();
-        }
-
-        if (Version(application) != version)
-        {
-            return Stale();
+            return error!;
         }
 
         var logos = await LogoDigestsAsync(db, clientId, cancellationToken);
@@ -296,30 +273,11 @@ public static class AgencyEndpoints
         string clientId, bool enabled, HttpContext context, IOpenIddictApplicationManager applications, IOpenIddictTokenManager tokens,
         OnePassDbContext db, AdminChangeLog changes, CancellationToken cancellationToken)
     {
-        if (AdminApiQuery.Read(context.Request).Error is { } queryError)
+        var (_, application, error) = await ReadChangeAsync<AgencyVersionInput>(
+            clientId, context, applications, body => body.Version, cancellationToken);
+        if (application is null)
         {
-            return queryError;
-        }
-
-        var (input, bodyError) = await AdminJsonBody.ReadAsync<AgencyVersionInput>(context.Request, cancellationToken);
-        if (bodyError is not null)
-        {
-            return bodyError;
-        }
-
-        if (string.IsNullOrEmpty(input!.Version))
-        {
-            return AdminApiError.Field("version", "Send the 'version' of the agency as you read it.");
-        }
-
-        if (await FindAsync(applications, clientId, cancellationToken) is not { } application)
-        {
-            return NotFound();
-        }
-
-        if (Version(application) != input.Version)
-        {
-            return Stale();
+            return error!;
         }
 
         var logos = await LogoDigestsAsync(db, clientId, cancellationToken);
@@ -354,6 +312,53 @@ public static class AgencyEndpoints
 
             return result;
         });
+    }
+
+    /// <summary>
+    /// The start of a change with a JSON body: no query parameter, a body of <typeparamref name="T"/> with the
+    /// <c>version</c> read, and an agency with that client id at that version. Either the body and the application,
+    /// or the error to answer (400, 404 or 409).
+    /// </summary>
+    private static async Task<(T? Input, object? Application, IResult? Error)> ReadChangeAsync<T>(
+        string clientId, HttpContext context, IOpenIddictApplicationManager applications, Func<T, string?> version,
+        CancellationToken cancellationToken)
+        where T : class
+    {
+        if (AdminApiQuery.Read(context.Request).Error is { } queryError)
+        {
+            return (null, null, queryError);
+        }
+
+        var (input, bodyError) = await AdminJsonBody.ReadAsync<T>(context.Request, cancellationToken);
+        if (bodyError is not null)
+        {
+            return (null, null, bodyError);
+        }
+
+        if (version(input!) is not { Length: > 0 } read)
+        {
+            return (null, null, AdminApiError.Field("version", "Send the 'version' of the agency as you read it."));
+        }
+
+        var (application, error) = await FindCurrentAsync(applications, clientId, read, cancellationToken);
+        return (input, application, error);
+    }
+
+    /// <summary>The agency with that client id when <paramref name="version"/> is its current one; else a 404 or a 409.</summary>
+    private static async Task<(object? Application, IResult? Error)> FindCurrentAsync(
+        IOpenIddictApplicationManager applications, string clientId, string version, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(applications, clientId, cancellationToken) is not { } application)
+        {
+            return (null, NotFound());
+        }
+
+        if (string.Equals(clientId, AdminConsoleClient.ClientId, StringComparison.Ordinal))
+        {
+            return (null, ManagedByConfiguration());
+        }
+
+        return Version(application) == version ? (application, null) : (null, Stale());
     }
 
     /// <summary>Stages the change row and lets OpenIddict's store save the application with it; a concurrent edit is a 409.</summary>
@@ -417,6 +422,13 @@ public static class AgencyEndpoints
         ActivatorUtilities.CreateInstance<AgencyValidator>(context.RequestServices);
 
     private static IResult NotFound() => AdminApiError.NotFound("No agency has that client id.");
+
+    /// <summary>
+    /// The admin console's own client is written from configuration at every start (CONTRACT §1): an edit,
+    /// disable or delete through the API would lock every administrator out of the console.
+    /// </summary>
+    internal static IResult ManagedByConfiguration() => AdminApiError.Conflict(
+        $"The agency '{AdminConsoleClient.ClientId}' is the admin console itself; it is managed by configuration (OnePass__AdminConsole__Url, OnePass__AdminConsole__ClientSecret).");
 
     private static IResult Stale() =>
         AdminApiError.Conflict("The agency was changed since you read it: read it again, then repeat your change.");

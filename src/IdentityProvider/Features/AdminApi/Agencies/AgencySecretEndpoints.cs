@@ -81,6 +81,11 @@ public static class AgencySecretEndpoints
             return AdminApiError.NotFound("No agency has that client id.");
         }
 
+        if (string.Equals(clientId, AdminConsoleClient.ClientId, StringComparison.Ordinal))
+        {
+            return AgencyEndpoints.ManagedByConfiguration(); // its secret, if any, is in the console's configuration
+        }
+
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (string.IsNullOrEmpty(input!.Version))
         {

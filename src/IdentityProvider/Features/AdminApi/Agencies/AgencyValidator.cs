@@ -49,11 +49,7 @@ public sealed class AgencyValidator(
         }
         else
         {
-            var lowered = input.ClientId!.ToLowerInvariant();
-#pragma warning disable CA1304, CA1311, CA1862 // translated to SQL lower(): the same in every culture for these ASCII ids
-            if (await db.Set<OpenIddictEntityFrameworkCoreApplication<Guid>>().AsNoTracking()
-                    .AnyAsync(application => application.ClientId!.ToLower() == lowered, cancellationToken))
-#pragma warning restore CA1304, CA1311, CA1862
+            if (await AgencyDescriptors.ClientIdExistsAsync(db, input.ClientId!, cancellationToken))
             {
                 Add(errors, "clientId", "An agency with this client id already exists; choose another.");
             }
@@ -133,7 +129,9 @@ public sealed class AgencyValidator(
 
     private async Task AddRuleProblemsAsync(AgencyInput input, bool isPublic, Dictionary<string, List<string>> errors, CancellationToken cancellationToken)
     {
-        var known = new HashSet<string>(ScopeClaims.BuiltIn, StringComparer.Ordinal);
+        // The admin scope is never given through the API: only the console's own client (from configuration)
+        // or a tool an operator seeds may hold it, so no agency can collect administrators' API tokens.
+        var known = new HashSet<string>(ScopeClaims.BuiltIn.Where(scope => scope != AdminApiServiceCollectionExtensions.Scope), StringComparer.Ordinal);
         foreach (var scope in (input.Scopes ?? []).OfType<string>().Distinct(StringComparer.Ordinal).Where(scope => !known.Contains(scope)))
         {
             if (scope.Length is > 0 and <= 200 && await scopes.FindByNameAsync(scope, cancellationToken) is not null)

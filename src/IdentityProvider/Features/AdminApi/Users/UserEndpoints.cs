@@ -157,8 +157,7 @@ public static class UserEndpoints
         }
 
         var now = time.GetUtcNow();
-        var roles = (await RolesAsync(db, [id], cancellationToken)).GetValueOrDefault(id) ?? [];
-        var totp = await db.UserTotps.AsNoTracking().SingleOrDefaultAsync(row => row.UserId == id, cancellationToken);
+        var (summary, totp) = await SummaryAsync(db, user, now, cancellationToken);
         var passkeys = await db.Passkeys.AsNoTracking().Where(passkey => passkey.UserId == id)
             .OrderBy(passkey => passkey.CreatedAt)
             .Select(passkey => new UserPasskeyView(passkey.Id, passkey.Name, passkey.CreatedAt, passkey.LastUsedAt))
@@ -172,7 +171,6 @@ public static class UserEndpoints
         var liveSessions = (await sessions.ListForUserAsync(id, cancellationToken)).Select(UserSessionView.From).ToList();
         var consents = await ConsentsAsync(id, authorizations, applications, cancellationToken);
 
-        var summary = Summary(user, roles, totp, now);
         return Results.Ok(new UserDetail(
             summary.Id, summary.Username, summary.Email, summary.EmailConfirmed, summary.Name, summary.Status, summary.LockedUntil,
             summary.FailedAttempts, summary.Roles,
@@ -291,6 +289,9 @@ public static class UserEndpoints
         db.UserTotps.RemoveRange(await db.UserTotps.Where(totp => totp.UserId == user.Id).ToListAsync(cancellationToken));
         db.RecoveryCodes.RemoveRange(await db.RecoveryCodes.Where(code => code.UserId == user.Id).ToListAsync(cancellationToken));
         db.Passkeys.RemoveRange(await db.Passkeys.Where(passkey => passkey.UserId == user.Id).ToListAsync(cancellationToken));
+        // A new security stamp: offline_access refresh tokens granted while the removed factors counted stop
+        // working (the stamp's digest is in them), as after a password change.
+        user.SecurityStamp = Guid.NewGuid().ToString("N");
         changes.Add(context, "user.mfa.reset", TargetType, user.Id.ToString(), before,
             before with
             {
@@ -510,11 +511,16 @@ public static class UserEndpoints
     }
 
     /// <summary>200 with the user as the list shows it, with the new version.</summary>
-    private static async Task<IResult> SummaryResultAsync(OnePassDbContext db, OnePassUser user, TimeProvider time)
+    private static async Task<IResult> SummaryResultAsync(OnePassDbContext db, OnePassUser user, TimeProvider time) =>
+        Results.Ok((await SummaryAsync(db, user, time.GetUtcNow(), CancellationToken.None)).Summary);
+
+    /// <summary>One user as the list shows it, with the authenticator app's row (null when none) it was read with.</summary>
+    private static async Task<(UserSummary Summary, UserTotp? Totp)> SummaryAsync(
+        OnePassDbContext db, OnePassUser user, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var roles = (await RolesAsync(db, [user.Id], CancellationToken.None)).GetValueOrDefault(user.Id) ?? [];
-        var totp = await db.UserTotps.AsNoTracking().SingleOrDefaultAsync(row => row.UserId == user.Id);
-        return Results.Ok(Summary(user, roles, totp, time.GetUtcNow()));
+        var roles = (await RolesAsync(db, [user.Id], cancellationToken)).GetValueOrDefault(user.Id) ?? [];
+        var totp = await db.UserTotps.AsNoTracking().SingleOrDefaultAsync(row => row.UserId == user.Id, cancellationToken);
+        return (Summary(user, roles, totp, now), totp);
     }
 
     private static UserSummary Summary(OnePassUser user, IReadOnlyList<string> roles, UserTotp? totp, DateTimeOffset now)
@@ -541,9 +547,9 @@ public static class UserEndpoints
 
     private static DateTimeOffset? ActiveLock(DateTimeOffset? until, DateTimeOffset now) => until > now ? until : null;
 
-    private static IResult MalformedId() => AdminApiError.InvalidRequest("The user id must be a GUID.");
+    internal static IResult MalformedId() => AdminApiError.InvalidRequest("The user id must be a GUID.");
 
-    private static IResult UnknownUser() => AdminApiError.NotFound("No user has that id.");
+    internal static IResult UnknownUser() => AdminApiError.NotFound("No user has that id.");
 
     private static IResult Stale() =>
         AdminApiError.Conflict("The user was changed since you read it (the version differs); nothing was changed. Read it again.");

@@ -125,12 +125,12 @@ public static class UserSessionEndpoints
 
         if (!Guid.TryParse(userId, out var id))
         {
-            return (AdminApiError.InvalidRequest("The user id must be a GUID."), Guid.Empty);
+            return (UserEndpoints.MalformedId(), Guid.Empty);
         }
 
         return await db.Users.AsNoTracking().AnyAsync(user => user.Id == id, cancellationToken)
             ? (null, id)
-            : (AdminApiError.NotFound("No user has that id."), id);
+            : (UserEndpoints.UnknownUser(), id);
     }
 }
 
