@@ -143,6 +143,24 @@ public sealed class StatisticsTests(AuditClockHost fixture) : IClassFixture<Audi
 
     [Fact]
     [Trait(Catalogue.Row, "IN-AD-06")]
+    public void Count_PerAgency_CountsEachSignInOnceUnderTheAgencyItWasFor()
+    {
+        var (citizen, other) = (Guid.NewGuid(), Guid.NewGuid());
+
+        var tally = SignInStatistics.Count(
+        [
+            new StatsEvent(First.AddMinutes(1), "success", "pwd", citizen, "agency-a"),
+            new StatsEvent(First.AddMinutes(2), "success", "otp", citizen, "agency-a"),
+            new StatsEvent(First.AddMinutes(3), "success", "sso", citizen, "agency-b"),
+            new StatsEvent(First.AddMinutes(4), "success", "passkey", other, "agency-a"),
+            new StatsEvent(First.AddMinutes(5), "failure", "pwd", other, "agency-b"),
+        ], First, TimeSpan.FromHours(1), 2);
+
+        Assert.Equal(new Dictionary<string, int> { ["agency-a"] = 2, ["agency-b"] = 1 }, tally.PerAgency);
+    }
+
+    [Fact]
+    [Trait(Catalogue.Row, "IN-AD-06")]
     public void Count_CodeLongAfterPassword_IsASeparateStepUpSignIn()
     {
         var user = Guid.NewGuid();

@@ -27,7 +27,7 @@ public static class SignInStatistics
         "A password accepted but whose second step was abandoned still counts under (1). " +
         "A failed sign-in is every refused attempt of a factor (pwd, otp, recovery, passkey with outcome failure, locked, replay, insufficient, unknown-credential or counter-regression); " +
         "enrolments, registrations and removals are not sign-ins. Each is placed in the bucket of its first event. " +
-        "agencies: successful sign-in events that name an agency, per client id (today the 'sso' events: a factor's event does not name the agency it was for), top 20. " +
+        "agencies: the successful sign-ins above per agency, by the client id their first event names (the authorization request the sign-in resumed), top 20. " +
         "mfa: of the sign-ins under (1) and (2), how many used a second factor (under (1) with one; every one under (2), a passkey being multi-factor by itself); share is withSecondFactor / signIns, null when there were none. " +
         "'sso' sign-ins are left out of the share: no factor was given.";
 
@@ -78,19 +78,17 @@ public static class SignInStatistics
             .Where(e => e.Time >= first - SecondFactorWindow && e.Time < end && SignInMethods.Contains(e.Method) &&
                 (e.Outcome == AuthAudit.Success || FailureOutcomes.Contains(e.Outcome)))
             .OrderBy(e => e.Time)
-            .Select(e => new StatsEvent(e.Time, e.Outcome, e.Method, e.UserId))
+            .Select(e => new StatsEvent(e.Time, e.Outcome, e.Method, e.UserId, e.ClientId))
             .ToListAsync(cancellationToken);
 
         var tally = Count(events, first, size, count);
 
-        // Per agency: a GROUP BY both providers run.
-        var perAgency = await db.AuthEvents.AsNoTracking()
-            .Where(e => e.Time >= first && e.Time < end && e.ClientId != null && e.Outcome == AuthAudit.Success && SignInMethods.Contains(e.Method))
-            .GroupBy(e => e.ClientId!)
-            .Select(g => new { ClientId = g.Key, Count = g.Count() })
-            .OrderByDescending(g => g.Count).ThenBy(g => g.ClientId)
+        // Per agency: the same sign-ins, by the agency their first event named.
+        var perAgency = tally.PerAgency
+            .OrderByDescending(agency => agency.Value).ThenBy(agency => agency.Key, StringComparer.Ordinal)
             .Take(TopAgencies)
-            .ToListAsync(cancellationToken);
+            .Select(agency => new { ClientId = agency.Key, Count = agency.Value })
+            .ToList();
 
         var agencies = new List<AgencySignIns>(perAgency.Count);
         foreach (var agency in perAgency)
@@ -114,9 +112,17 @@ public static class SignInStatistics
     }
 
     /// <summary>Applies <see cref="Definition"/> to events ordered by time.</summary>
-    public static (IReadOnlyList<StatsBucket> Buckets, int FactorSignIns, int WithSecondFactor) Count(
-        IReadOnlyList<StatsEvent> events, DateTimeOffset first, TimeSpan size, int count)
+    public static StatsTally Count(IReadOnlyList<StatsEvent> events, DateTimeOffset first, TimeSpan size, int count)
     {
+        var perAgency = new Dictionary<string, int>(StringComparer.Ordinal);
+        void CountAgency(StatsEvent e)
+        {
+            if (e.ClientId is { } clientId)
+            {
+                perAgency[clientId] = perAgency.GetValueOrDefault(clientId) + 1;
+            }
+        }
+
         var successes = new int[count];
         var failures = new int[count];
         var factorSignIns = 0;
@@ -143,6 +149,7 @@ public static class SignInStatistics
                 if (bucket is { } reused)
                 {
                     successes[reused]++;
+                    CountAgency(e);
                 }
             }
             else if (e.Method == AuthenticationMethods.Password)
@@ -156,6 +163,7 @@ public static class SignInStatistics
                 {
                     successes[started]++;
                     factorSignIns++;
+                    CountAgency(e);
                 }
             }
             else if (e.UserId is { } user && passwords.Remove(user, out var passwordAt) && e.Time - passwordAt <= SecondFactorWindow)
@@ -171,10 +179,12 @@ public static class SignInStatistics
                 successes[alone]++;
                 factorSignIns++;
                 withSecondFactor++;
+                CountAgency(e);
             }
         }
 
-        return ([.. Enumerable.Range(0, count).Select(i => new StatsBucket(first + (size * i), successes[i], failures[i]))], factorSignIns, withSecondFactor);
+        return new StatsTally(
+            [.. Enumerable.Range(0, count).Select(i => new StatsBucket(first + (size * i), successes[i], failures[i]))], factorSignIns, withSecondFactor, perAgency);
     }
 
     private enum StatsRange
@@ -185,7 +195,14 @@ public static class SignInStatistics
 }
 
 /// <summary>The fields of a sign-in event the statistics need.</summary>
-public sealed record StatsEvent(DateTimeOffset Time, string Outcome, string Method, Guid? UserId);
+public sealed record StatsEvent(DateTimeOffset Time, string Outcome, string Method, Guid? UserId, string? ClientId = null);
+
+/// <summary>The sign-ins of a range: per bucket, how many gave a factor and used a second one, and per agency.</summary>
+public sealed record StatsTally(IReadOnlyList<StatsBucket> Buckets, int FactorSignIns, int WithSecondFactor, IReadOnlyDictionary<string, int> PerAgency)
+{
+    public void Deconstruct(out IReadOnlyList<StatsBucket> buckets, out int factorSignIns, out int withSecondFactor) =>
+        (buckets, factorSignIns, withSecondFactor) = (Buckets, FactorSignIns, WithSecondFactor);
+}
 
 /// <summary>The statistics of one range; see <see cref="SignInStatistics.Definition"/>.</summary>
 public sealed record StatsView(
