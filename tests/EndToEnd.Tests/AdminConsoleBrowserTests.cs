@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using OnePass.TestKit;
 
@@ -95,6 +96,29 @@ public sealed partial class AdminConsoleBrowserTests(AdminConsoleFixture fixture
         Assert.Empty(dialogs);
         await citizen.DisposeAsync();
     }
+
+    [Fact]
+    [Trait(Catalogue.Row, "AT-04")]
+    public async Task AdminConsole_WithShortLivedAccessTokens_RefreshesAtOnePassAndKeepsWorking()
+    {
+        var page = await fixture.AdminPageAsync();
+        var before = await RefreshTokensIssuedToConsoleAsync();
+
+        foreach (var path in new[] { "/", "/agencies", "/users", "/audit" })
+        {
+            var response = await page.GotoAsync(fixture.ConsoleApp.At(path).ToString());
+            Assert.True(response!.Ok, $"{path}: {response.Status}");
+            Assert.StartsWith(fixture.ConsoleApp.Origin.ToString(), page.Url, StringComparison.Ordinal); // never sent to sign in again
+        }
+
+        // Each page's API calls needed a fresh access token: OnePass issued (rotated) refresh tokens to the console.
+        var after = await RefreshTokensIssuedToConsoleAsync();
+        Assert.True(after >= before + 4, $"refresh tokens issued to the console: {before} before, {after} after");
+    }
+
+    private Task<int> RefreshTokensIssuedToConsoleAsync() => fixture.IdentityProvider.WithDatabaseAsync(db =>
+        db.Set<OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreToken<Guid>>()
+            .CountAsync(token => token.Type == OpenIddict.Abstractions.OpenIddictConstants.TokenTypeIdentifiers.RefreshToken && token.Application!.ClientId == "onepass-admin"));
 
     [Fact]
     [Trait(Catalogue.Row, "AT-25")]

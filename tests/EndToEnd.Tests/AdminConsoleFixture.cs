@@ -27,7 +27,13 @@ public sealed class AdminConsoleFixture : IAsyncLifetime, IDisposable
         IdentityProvider = new OnePassHost(new OnePassHostOptions
         {
             RealSocket = true,
-            Settings = { ["OnePass:AdminConsole:Url"] = $"http://127.0.0.1:{consolePort}" },
+            Settings =
+            {
+                ["OnePass:AdminConsole:Url"] = $"http://127.0.0.1:{consolePort}",
+                // Shorter than the console's refresh margin (60 s): every admin API call of these tests makes the
+                // console redeem its refresh token at OnePass first (rotation, one refresh at a time per session).
+                ["OnePass:Tokens:AccessToken"] = "00:00:45",
+            },
             ConfigureSeed = seed =>
             {
                 var admin = TestSeed.User(Administrator, "console-admin@example.test", "Console Admin", "admin");
