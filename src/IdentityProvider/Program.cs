@@ -1,6 +1,7 @@
 using OnePass.IdentityProvider.Data;
 using OnePass.IdentityProvider.Features.Account;
 using OnePass.IdentityProvider.Features.AdminApi;
+using OnePass.IdentityProvider.Features.Email;
 using OnePass.IdentityProvider.Features.Authorization;
 using OnePass.IdentityProvider.Features.Mfa;
 using OnePass.IdentityProvider.Features.Mfa.Passkeys;
@@ -24,6 +25,7 @@ builder.AddOnePassPasskeys();
 builder.AddOnePassOpenIddict();
 builder.AddOnePassSeed();
 builder.AddOnePassAdminApi();
+builder.AddOnePassEmail();
 
 var app = builder.Build();
 

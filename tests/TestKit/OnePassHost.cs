@@ -41,6 +41,9 @@ public class OnePassHost : WebApplicationFactory<Program>
 
     public string DataDirectory => _directory;
 
+    /// <summary>The pickup folder the e-mails this host sends are written to (<c>*.eml</c>).</summary>
+    public string MailDirectory => Path.Combine(_directory, "mail");
+
     public string DatabaseConnectionString => _options.PostgreSqlConnectionString ?? $"Data Source={Path.Combine(_directory, "onepass.db")}";
 
     /// <summary>A browser-like client: cookies kept, redirects not followed.</summary>
@@ -115,6 +118,7 @@ public class OnePassHost : WebApplicationFactory<Program>
         builder.UseSetting("OnePass:Issuer", Issuer.ToString());
         builder.UseSetting("OnePass:RequireHttps", "false");
         builder.UseSetting("OnePass:SeedFile", seedPath);
+        builder.UseSetting("OnePass:Email:PickupDirectory", MailDirectory);
         builder.UseSetting("OnePass:DatabaseProvider", _options.PostgreSqlConnectionString is null ? "Sqlite" : "PostgreSQL");
         builder.UseSetting("ConnectionStrings:Database", DatabaseConnectionString);
         if (_options.RedisConnectionString is not null)
