@@ -24,8 +24,10 @@ public static class LogoutNotificationEndpoints
 
     public static RouteGroupBuilder Map(RouteGroupBuilder admin)
     {
-        admin.MapGet("/logout-notifications", ListAsync);
-        admin.MapGet("/logout-notifications/summary", SummaryAsync);
+        admin.MapGet("/logout-notifications", ListAsync).WithName("ListLogoutNotifications").WithTags("Single logout")
+            .WithSummary("Back-channel logout notifications (outbox rows), newest first, with their delivery state; filters status, clientId, limit.");
+        admin.MapGet("/logout-notifications/summary", SummaryAsync).WithName("LogoutNotificationSummary").WithTags("Single logout")
+            .WithSummary("Per agency: notifications pending, delivered and failed.");
         return admin;
     }
 
