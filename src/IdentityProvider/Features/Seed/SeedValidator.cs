@@ -43,7 +43,7 @@ public static class SeedValidator
                 errors.Add($"{name}: the username appears more than once.");
             }
 
-            if (user.Password is not null && PasswordProblem(user.Password, user.Username) is { } problem)
+            if (user.Password is not null && PasswordProblem(user.Password, user.Username, user.Email) is { } problem)
             {
                 errors.Add($"{name}: 'password' {problem}.");
             }
@@ -184,26 +184,13 @@ public static class SeedValidator
         MinimumAcr = client.MinimumAcr,
     };
 
-    /// <summary>The seed applies the same password policy as any other sign-up (NIST SP 800-63B).</summary>
-    public static string? PasswordProblem(string password, string username)
-    {
-        if (password.Length < PasswordRules.MinimumLength)
-        {
-            return $"must be at least {PasswordRules.MinimumLength} characters";
-        }
-
-        if (password.Length > PasswordRules.MaximumLength)
-        {
-            return $"must be at most {PasswordRules.MaximumLength} characters";
-        }
-
-        if (password.Contains(username, StringComparison.OrdinalIgnoreCase))
-        {
-            return "must not contain the username";
-        }
-
-        return password.Contains("onepass", StringComparison.OrdinalIgnoreCase) ? "must not contain \"onepass\"" : null;
-    }
+    /// <summary>
+    /// The seed and <c>users create</c> apply the one password policy (<see cref="PasswordPolicy"/>: NIST SP 800-63B
+    /// length, username, e-mail, "onepass" and the blocklist); the first broken rule, e.g. "must be at least 15
+    /// characters long", or null.
+    /// </summary>
+    public static string? PasswordProblem(string password, string username, string? email = null) =>
+        PasswordPolicy.Check(password, username, email) is [var first, ..] ? first.Rule : null;
 
     private static bool IsBase32(string value) =>
         value.Length >= 16 && value.TrimEnd('=').All(c => c is >= 'A' and <= 'Z' or >= '2' and <= '7');
