@@ -42,6 +42,9 @@ internal static partial class KnownSettings
             // The admin console's own settings (src/AdminConsole/Infrastructure/ConsoleOptions.cs) and the audit sweep.
             "OnePass__AdminConsole__ClientId", "OnePass__AdminConsole__ClientSecret", "OnePass__AdminConsole__RequireHttpsMetadata",
             "OnePass__Audit__SweepInterval",
+            // E-mail (Features/Email/EmailSender.cs, section OnePass:Email).
+            "OnePass__Email__From", "OnePass__Email__PickupDirectory", "OnePass__Email__Smtp__Host", "OnePass__Email__Smtp__Port",
+            "OnePass__Email__Smtp__Security", "OnePass__Email__Smtp__Username", "OnePass__Email__Smtp__Password",
         };
 
         // CONTRACT.md lies beside the repository where the team works and in CI; a bare clone elsewhere
