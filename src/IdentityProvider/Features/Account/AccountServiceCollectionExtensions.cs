@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OnePass.IdentityProvider.Data;
 using OnePass.IdentityProvider.Features.Authorization;
 using OnePass.IdentityProvider.Infrastructure;
@@ -29,6 +30,7 @@ public static class AccountServiceCollectionExtensions
                 options.Lockout.DefaultLockoutTimeSpan = onePass.Lockout.Duration;
 
                 options.User.RequireUniqueEmail = false;
+                options.SignIn.RequireConfirmedAccount = true; // self-registered accounts wait for their address (RegistrationConfirmation)
                 options.User.AllowedUserNameCharacters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._@+";
 
                 options.ClaimsIdentity.UserNameClaimType = Claims.Name;
@@ -37,6 +39,8 @@ public static class AccountServiceCollectionExtensions
             })
             .AddEntityFrameworkStores<OnePassDbContext>()
             .AddDefaultTokenProviders();
+        // The one NIST SP 800-63B policy replaces Identity's own validator (which counts UTF-16 code units).
+        builder.Services.Replace(ServiceDescriptor.Scoped<IPasswordValidator<OnePassUser>, PasswordPolicy>());
 
         builder.Services.ConfigureApplicationCookie(cookie =>
         {
@@ -74,6 +78,9 @@ public static class AccountServiceCollectionExtensions
             };
         });
 
+        builder.Services.AddScoped<IUserConfirmation<OnePassUser>, RegistrationConfirmation>();
+        builder.Services.Configure<DataProtectionTokenProviderOptions>(tokens => tokens.TokenLifespan = TimeSpan.FromHours(1)); // reset and verification links
+        builder.Services.AddScoped<AccountEmails>();
         builder.Services.AddSingleton<DummyPasswordHash>();
         builder.Services.AddScoped<PasswordSignIn>();
         return builder;
