@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using OnePass.IdentityProvider.Data;
+using OnePass.IdentityProvider.Features.Account;
 using OnePass.IdentityProvider.Features.AdminApi;
 using OnePass.IdentityProvider.Features.Agencies;
 using OnePass.IdentityProvider.Features.Seed;
@@ -63,9 +64,9 @@ public static class UsersCommand
             return 2;
         }
 
-        if (SeedValidator.PasswordProblem(password, request.Username) is { } problem)
+        if (PasswordPolicy.Check(password, request.Username, request.Email) is [var problem, ..])
         {
-            await error.WriteLineAsync($"The password {problem}. Nothing was changed.");
+            await error.WriteLineAsync($"The password {problem.Rule}. Nothing was changed.");
             return 2;
         }
 
