@@ -1,11 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
 using OnePass.IdentityProvider.Data;
 using OnePass.TestKit;
-using OpenIddict.Abstractions;
-using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace OnePass.IdentityProvider.Tests.AdminApi;
 
@@ -29,7 +26,11 @@ public sealed class AdminApiHost : IAsyncLifetime
 
     public OnePassHost Host { get; } = new(new OnePassHostOptions { ConfigureSeed = AddTool });
 
-    public Task InitializeAsync() => GrantAdminScopeAsync(Host);
+    public Task InitializeAsync()
+    {
+        Host.EnsureStarted();
+        return Task.CompletedTask;
+    }
 
     public Task DisposeAsync()
     {
@@ -40,27 +41,12 @@ public sealed class AdminApiHost : IAsyncLifetime
     /// <summary>Adds the tool client and the extra administrators to a seed.</summary>
     public static void AddTool(JsonObject seed)
     {
-        // The seed accepts only the standard scopes for now (SeedValidator.KnownScopes): the tool is
-        // seeded with openid and granted onepass.admin afterwards (see GrantAdminScopeAsync).
+        // An operator may seed a tool with the admin scope (the admin API itself never grants it).
         seed["clients"]!.AsArray().Add(TestSeed.Client(ToolClient, ToolSecret, "Admin Tool", [ToolRedirect], [], "implicit",
-            ["authorization_code", "refresh_token"], ["openid"]));
+            ["authorization_code", "refresh_token"], ["openid", AdminScope]));
         seed["users"]!.AsArray().Add(TestSeed.User(DemotedAdmin, "admin2@example.test", "Second Admin", "admin"));
         seed["users"]!.AsArray().Add(TestSeed.User(DisabledAdmin, "admin3@example.test", "Third Admin", "admin"));
     }
-
-    /// <summary>Gives the tool client the onepass.admin scope permission, through OpenIddict's application manager.</summary>
-    public static Task GrantAdminScopeAsync(OnePassHost host) => host.WithServicesAsync(async services =>
-    {
-        var applications = services.GetRequiredService<IOpenIddictApplicationManager>();
-        var application = await applications.FindByClientIdAsync(ToolClient)
-            ?? throw new InvalidOperationException("The admin tool client was not seeded.");
-        var descriptor = new OpenIddictApplicationDescriptor();
-        await applications.PopulateAsync(descriptor, application);
-        if (descriptor.Permissions.Add(Permissions.Prefixes.Scope + AdminScope))
-        {
-            await applications.UpdateAsync(application, descriptor);
-        }
-    });
 
     /// <summary>An access token for <paramref name="username"/> from <paramref name="agency"/> (code flow), one per pair.</summary>
     public Task<string> AccessTokenAsync(string username, Agency? agency = null)

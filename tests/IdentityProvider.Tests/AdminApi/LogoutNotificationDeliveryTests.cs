@@ -17,7 +17,6 @@ public sealed class LogoutNotificationDeliveryTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _sso = await SingleLogoutHost.StartAsync((seed, _) => AdminApiHost.AddTool(seed));
-        await AdminApiHost.GrantAdminScopeAsync(_sso.Host);
     }
 
     public async Task DisposeAsync() => await _sso.DisposeAsync();

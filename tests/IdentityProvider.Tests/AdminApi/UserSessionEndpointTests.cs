@@ -441,7 +441,7 @@ public abstract class UserSessionEndpointHost : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await AdminApiHost.GrantAdminScopeAsync(Host);
+        Host.EnsureStarted();
         // Fetched now, so no test's first admin call writes token rows (tests compare row counts).
         _adminToken = (await AdminApiHost.Tool.TokensAsync(Host, TestSeed.Admin))["access_token"]!;
     }

@@ -40,7 +40,6 @@ public sealed class AgencySecretRotationTests(AdminApiHost fixture) : IClassFixt
             ConfigureSeed = AdminApiHost.AddTool,
             ConfigureServices = services => services.AddSingleton<TimeProvider>(clock),
         });
-        await AdminApiHost.GrantAdminScopeAsync(host);
         var token = (await AdminApiHost.Tool.TokensAsync(host, TestSeed.Admin))["access_token"];
         var clientId = await TestAgencies.CreateMachineAsync(host, "rotate-expiry", OldSecret);
         var rotation = await TestAgencies.SendAsync(host, HttpMethod.Post, Path(clientId), token, Json(new JsonObject

@@ -30,7 +30,11 @@ public sealed class AuditClockHost : IAsyncLifetime
 
     public OnePassHost Host { get; }
 
-    public Task InitializeAsync() => AdminApiHost.GrantAdminScopeAsync(Host);
+    public Task InitializeAsync()
+    {
+        Host.EnsureStarted();
+        return Task.CompletedTask;
+    }
 
     public Task DisposeAsync()
     {
