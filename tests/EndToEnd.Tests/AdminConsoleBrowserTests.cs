@@ -76,7 +76,7 @@ public sealed partial class AdminConsoleBrowserTests(AdminConsoleFixture fixture
             await citizenPage.GotoAsync(agency.At("/me").ToString());
             await citizenPage.FillAsync("input[name=username]", TestSeed.Citizen);
             await citizenPage.FillAsync("input[name=password]", TestSeed.Password);
-            await citizenPage.ClickAsync("form button[type=submit]");
+            await citizenPage.ClickAsync("main form button[type=submit]");
             var consent = (await citizenPage.InnerTextAsync("#agency-name")).Trim();
             await citizenPage.ClickAsync("button[name=decision][value=allow]");
             await citizenPage.WaitForURLAsync(url => url.StartsWith(agency.At("/me").ToString(), StringComparison.Ordinal));

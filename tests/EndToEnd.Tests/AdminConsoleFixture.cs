@@ -86,10 +86,10 @@ public sealed class AdminConsoleFixture : IAsyncLifetime, IDisposable
                 await page.GotoAsync(ConsoleApp.At("/").ToString());
                 await page.FillAsync("input[name=username]", Administrator);
                 await page.FillAsync("input[name=password]", TestSeed.Password);
-                await page.ClickAsync("form button[type=submit]");
+                await page.ClickAsync("main form button[type=submit]");
                 await page.Locator("input[name=code]").WaitForAsync();
                 await page.FillAsync("input[name=code]", new Totp(Base32Encoding.ToBytes(TotpSecret)).ComputeTotp(DateTime.UtcNow));
-                await page.ClickAsync("form button[type=submit]");
+                await page.ClickAsync("main form button[type=submit]");
                 await page.WaitForURLAsync(url => url.StartsWith(ConsoleApp.Origin.ToString(), StringComparison.Ordinal));
                 _adminContext = context;
                 return page;

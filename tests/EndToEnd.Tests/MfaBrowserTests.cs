@@ -95,7 +95,7 @@ public sealed class MfaBrowserTests(MfaBrowserFixture fixture) : IClassFixture<M
             // Act
             var code = new Totp(Base32Encoding.ToBytes(secret)).ComputeTotp(DateTime.UtcNow);
             await page.FillAsync("input[name=code]", code);
-            await page.ClickAsync("form button[type=submit]");
+            await page.ClickAsync("main form button[type=submit]");
             await page.Locator("#recovery-codes").WaitForAsync();
             return await page.Locator("#recovery-codes li").AllInnerTextsAsync();
         });
@@ -153,7 +153,7 @@ public sealed class MfaBrowserTests(MfaBrowserFixture fixture) : IClassFixture<M
         await page.GotoAsync(fixture.At("/account/login?ReturnUrl=" + Uri.EscapeDataString(returnUrl)).ToString());
         await page.FillAsync("input[name=username]", username);
         await page.FillAsync("input[name=password]", TestSeed.Password);
-        await page.ClickAsync("form button[type=submit]");
+        await page.ClickAsync("main form button[type=submit]");
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == returnUrl);
     }
 

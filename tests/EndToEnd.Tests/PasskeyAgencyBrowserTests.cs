@@ -26,7 +26,7 @@ public sealed class PasskeyAgencyBrowserTests(PasskeyAgencyFixture fixture) : IC
             await page.GotoAsync(fixture.At("/account/login?ReturnUrl=" + Uri.EscapeDataString("/account/security")).ToString());
             await page.FillAsync("input[name=username]", PasskeyAgencyFixture.Citizen);
             await page.FillAsync("input[name=password]", TestSeed.Password);
-            await page.ClickAsync("form button[type=submit]");
+            await page.ClickAsync("main form button[type=submit]");
             await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/account/security");
             await page.FillAsync("#passkey-name", "Kitchen laptop");
             await page.ClickAsync("#passkey-register");

@@ -54,7 +54,7 @@ public sealed class RealBrowserTests(AgencySitesFixture sites) : IClassFixture<A
         await page.GotoAsync(sites.First.At("/me").ToString());
         await page.FillAsync("input[name=username]", TestSeed.Citizen);
         await page.FillAsync("input[name=password]", TestSeed.Password);
-        await page.ClickAsync("button[type=submit]");
+        await page.ClickAsync("main button[type=submit]");
         await page.ClickAsync("button[name=decision][value=allow]");
         await page.WaitForURLAsync(url => url.StartsWith(sites.First.At("/me").ToString(), StringComparison.Ordinal));
 

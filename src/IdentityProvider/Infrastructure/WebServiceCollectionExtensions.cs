@@ -35,8 +35,15 @@ public static class WebServiceCollectionExtensions
         builder.Services.Configure<RequestLocalizationOptions>(options =>
         {
             options.SetDefaultCulture("en").AddSupportedCultures([.. Texts.Cultures]).AddSupportedUICultures([.. Texts.Cultures]);
-            options.RequestCultureProviders.Insert(0, new UiLocalesRequestCultureProvider());
-            options.RequestCultureProviders = [.. options.RequestCultureProviders.Where(p => p is not QueryStringRequestCultureProvider and not CookieRequestCultureProvider)];
+            // The switcher's choice in this browser session, then ui_locales, then the remembered choice, then the
+            // browser's languages. No ?culture= query: only ui_locales, the OIDC parameter, is read from URLs.
+            options.RequestCultureProviders =
+            [
+                new ChosenLanguageRequestCultureProvider(),
+                new UiLocalesRequestCultureProvider(),
+                new CookieRequestCultureProvider(),
+                new AcceptLanguageHeaderRequestCultureProvider(),
+            ];
         });
 
         // Small bodies only: protocol requests and sign-in forms are a few kilobytes (CATALOGUE IN-TK-09).
@@ -134,6 +141,7 @@ public static class WebServiceCollectionExtensions
         app.UseOnePassSecurityHeaders();
         app.UseStaticFiles();
         app.UseRequestLocalization();
+        app.UseCitizenTimeZone();
         app.UseRouting();
         app.UseRateLimiter();
         app.UseAuthentication();

@@ -136,12 +136,10 @@ public sealed record SessionViewModel(
     IReadOnlyList<string> Agencies)
 {
     /// <summary>For the <c>datetime</c> attribute (RFC 3339, UTC).</summary>
-    public static string MachineTime(DateTimeOffset time) =>
-        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    public static string MachineTime(DateTimeOffset time) => CitizenTime.Machine(time);
 
-    /// <summary>As text: ISO-like, in UTC (dates in the citizen's locale and time zone come with issue 6).</summary>
-    public static string ShownTime(DateTimeOffset time) =>
-        time.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
+    /// <summary>As text, in the citizen's language and time zone.</summary>
+    public static string ShownTime(DateTimeOffset time) => CitizenTime.Shown(time);
 }
 
 /// <summary>

@@ -56,7 +56,7 @@ public sealed class AuthorizeModel(
     {
         var request = HttpContext.GetOpenIddictServerRequest()
             ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
-        UiLocales.Apply(request.UiLocales); // the stored request's ui_locales (OIDC Core §3.1.2.1)
+        UiLocales.Apply(HttpContext, request.UiLocales); // the stored request's ui_locales (OIDC Core §3.1.2.1)
 
         // 1. A consent answer must come from our own form (CATALOGUE AT-14, IN-LG-12).
         var decision = await ReadConsentDecisionAsync();
