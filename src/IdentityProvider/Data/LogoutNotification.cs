@@ -20,7 +20,7 @@ public sealed class LogoutNotification
     /// <summary>The <c>sub</c> this agency knows (pairwise or public).</summary>
     public required string Subject { get; set; }
 
-    /// <summary>The <c>sid</c> this agency knows.</summary>
+    /// <summary>The <c>sid</c> this agency knows; empty when the logout is for every session of the subject (no <c>sid</c> claim).</summary>
     public required string SessionId { get; set; }
 
     /// <summary>The <c>jti</c>, the same at every attempt so an agency can recognise a repeat.</summary>

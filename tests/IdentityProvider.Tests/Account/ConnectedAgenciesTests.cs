@@ -1,6 +1,10 @@
 using System.Net;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using OnePass.IdentityProvider.Data;
 using OnePass.IdentityProvider.Features.Account;
+using OnePass.IdentityProvider.Features.Sessions;
 using OnePass.IdentityProvider.Features.Site;
 using OnePass.TestKit;
 
@@ -141,6 +145,69 @@ public sealed class ConnectedAgenciesTests(ConnectedAgenciesHostFixture fixture)
         Assert.Equal(HttpStatusCode.OK, (await Agency.Tax.RefreshAsync(_host, tokens["refresh_token"]!)).Status);
     }
 
+    [Fact]
+    [Trait(Catalogue.Row, "AT-30")]
+    public async Task Disconnect_WhileSignedInThroughTheAgency_QueuesBackChannelLogoutWithThatSessionsSidAndSub()
+    {
+        using var browser = _host.CreateBrowser();
+        var idToken = Tokens.Read((await ConsentAtTaxAsync(browser, "agencies-bcl-sid"))["id_token"]!);
+        var page = await browser.NavigateAsync(PagePath);
+
+        await PostDisconnectAsync(browser, page, TestSeed.TaxClient);
+
+        var row = Assert.Single(await NotificationsForAsync(idToken.Subject));
+        Assert.Equal(TestSeed.TaxClient, row.ClientId);
+        Assert.Equal(idToken.GetClaim("sid").Value, row.SessionId);
+        Assert.Equal(ConnectedAgenciesHostFixture.TaxBackChannel, row.Uri);
+        Assert.Equal(SingleLogout.AgencyDisconnectedReason, row.Reason);
+    }
+
+    [Fact]
+    public async Task Disconnect_WhileSignedInThroughTheAgency_RemovesTheAgencyFromTheSession()
+    {
+        using var browser = _host.CreateBrowser();
+        await ConsentAtTaxAsync(browser, "agencies-bcl-session");
+        var page = await browser.NavigateAsync(PagePath);
+
+        await PostDisconnectAsync(browser, page, TestSeed.TaxClient);
+        var sessions = await browser.NavigateAsync(SessionsModel.PagePath);
+
+        Assert.Equal(HttpStatusCode.OK, sessions.Status);
+        Assert.Empty(sessions.Document.QuerySelectorAll("li.session ul.agencies li"));
+        Assert.DoesNotContain(TaxName, sessions.Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait(Catalogue.Row, "AT-30")]
+    public async Task Disconnect_WithNoLiveSessionThroughTheAgency_QueuesOneLogoutWithSubAndNoSid()
+    {
+        string subject;
+        using (var earlier = _host.CreateBrowser())
+        {
+            subject = Tokens.Read((await ConsentAtTaxAsync(earlier, "agencies-bcl-nosession"))["id_token"]!).Subject;
+        }
+
+        var userId = await _host.WithDatabaseAsync(db => db.Users.AsNoTracking().Where(u => u.UserName == "agencies-bcl-nosession").Select(u => u.Id).SingleAsync());
+        await _host.Services.GetRequiredService<SsoSessionStore>().EndAllForUserAsync(userId, SessionEndReason.EndedByUser);
+        using var browser = _host.CreateBrowser();
+        await browser.SignInAsync("agencies-bcl-nosession");
+        var page = await browser.NavigateAsync(PagePath);
+
+        await PostDisconnectAsync(browser, page, TestSeed.TaxClient);
+
+        var row = Assert.Single(await NotificationsForAsync(subject));
+        Assert.Equal(string.Empty, row.SessionId);
+        var token = Tokens.Read(_host.Services.GetRequiredService<LogoutTokenFactory>().Create(row));
+        Assert.Equal(row.Subject, token.Subject);
+        Assert.False(token.TryGetPayloadValue<string>("sid", out _));
+    }
+
+    /// <summary>The outbox rows written by a disconnect of the tax agency for one subject.</summary>
+    private Task<List<LogoutNotification>> NotificationsForAsync(string subject) =>
+        _host.WithDatabaseAsync(db => db.LogoutNotifications.AsNoTracking()
+            .Where(n => n.ClientId == TestSeed.TaxClient && n.Reason == SingleLogout.AgencyDisconnectedReason && n.Subject == subject)
+            .ToListAsync());
+
     private Task<ProtocolResponse> ConsentAtTaxAsync(BrowserClient browser, string username) => ConsentAtAsync(browser, Agency.Tax, username);
 
     /// <summary>Signs in at the agency with this browser, consents, and redeems the code (the browser stays signed in).</summary>
@@ -170,13 +237,17 @@ public sealed class ConnectedAgenciesHostFixture : IDisposable
     public static readonly string[] Citizens =
     [
         "agencies-list", "agencies-revoke", "agencies-reconsent", "agencies-victim", "agencies-forger",
-        "agencies-other", "agencies-empty", "agencies-csrf",
+        "agencies-other", "agencies-empty", "agencies-csrf", "agencies-bcl-sid", "agencies-bcl-session", "agencies-bcl-nosession",
     ];
+
+    /// <summary>The tax agency's back-channel logout URI: nothing listens there; the tests read the outbox.</summary>
+    public const string TaxBackChannel = "http://127.0.0.1:7001/backchannel-logout";
 
     public OnePassHost Host { get; } = new(new OnePassHostOptions
     {
         ConfigureSeed = seed =>
         {
+            seed["clients"]!.AsArray().Single(client => (string?)client!["clientId"] == TestSeed.TaxClient)!["backchannelLogoutUri"] = TaxBackChannel;
             foreach (var citizen in Citizens)
             {
                 seed["users"]!.AsArray().Add(TestSeed.User(citizen, $"{citizen}@example.test", "Agency Tester"));

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using OnePass.IdentityProvider.Data;
 using OnePass.IdentityProvider.Features.Authorization;
 using OnePass.IdentityProvider.Features.Mfa;
+using OnePass.IdentityProvider.Features.Sessions;
 using OnePass.IdentityProvider.Features.Site;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -15,7 +16,8 @@ namespace OnePass.IdentityProvider.Features.Account;
 /// "Connected agencies" (issue 6 item 3): every agency the citizen has consented to (a valid permanent
 /// authorization), the scopes it was granted, when it last signed the citizen in, and "disconnect",
 /// which revokes every authorization of this citizen for that agency and every token attached to them
-/// (refresh tokens then fail with <c>invalid_grant</c>; the next sign-in asks for consent again).
+/// (refresh tokens then fail with <c>invalid_grant</c>; the next sign-in asks for consent again), and
+/// sends the agency a back-channel logout (<see cref="SsoSessionStore.DisconnectAgencyAsync"/>).
 /// Every lookup starts from the signed-in user's id, so no other citizen's consents are ever reachable.
 /// </summary>
 [Authorize(AuthenticationSchemes = SignInScheme)]
@@ -24,6 +26,7 @@ public sealed class ConnectedAgenciesModel(
     IOpenIddictApplicationManager applications,
     IOpenIddictScopeManager scopes,
     IOpenIddictTokenManager tokens,
+    SsoSessionStore sessions,
     OnePassDbContext db) : PageModel
 {
     public const string PagePath = "/account/agencies";
@@ -96,6 +99,9 @@ public sealed class ConnectedAgenciesModel(
 
             await authorizations.TryRevokeAsync(authorization, CancellationToken.None);
         }
+
+        // And the agency is told (back-channel logout) and leaves the citizen's live sessions.
+        await sessions.DisconnectAgencyAsync(userId, client, HttpContext);
 
         // 303: the browser shows the list again with a GET (a reload never re-posts).
         return new SeeOtherResult(PagePath + "?done=disconnected");

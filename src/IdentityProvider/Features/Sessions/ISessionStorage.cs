@@ -20,6 +20,9 @@ public interface ISessionStorage
 
     Task AddAgencyAsync(SessionRecord session, string clientId, CancellationToken cancellationToken);
 
+    /// <summary>Forgets one agency of the session (the citizen disconnected it); nothing when the session is gone.</summary>
+    Task RemoveAgencyAsync(SessionRecord session, string clientId, CancellationToken cancellationToken);
+
     /// <summary>Removes the session and returns it; of concurrent callers exactly one gets it (one logout notification).</summary>
     Task<SessionRecord?> TakeAsync(string id, CancellationToken cancellationToken);
 

@@ -8,7 +8,7 @@ namespace OnePass.IdentityProvider.Features.Sessions;
 /// <summary>
 /// Back-channel logout tokens (Back-Channel Logout 1.0 §2.4, CATALOGUE AT-30): a JWT typed
 /// <c>logout+jwt</c>, signed with the key that signs ID tokens now (so it is in JWKS), with iss, aud,
-/// iat, exp (two minutes), jti, the back-channel logout event, sid and sub — and never a nonce.
+/// iat, exp (two minutes), jti, the back-channel logout event, sub and (when known) sid — and never a nonce.
 /// </summary>
 public sealed class LogoutTokenFactory(KeyRing keys, TimeProvider time)
 {
@@ -23,6 +23,20 @@ public sealed class LogoutTokenFactory(KeyRing keys, TimeProvider time)
         var now = time.GetUtcNow();
         var key = keys.Current(KeyUses.Signing, now)
             ?? throw new InvalidOperationException("No signing key is active.");
+        var claims = new Dictionary<string, object>
+        {
+            [JwtRegisteredClaimNames.Jti] = notification.TokenId,
+            [JwtRegisteredClaimNames.Sub] = notification.Subject,
+            ["events"] = new Dictionary<string, object> { [BackChannelLogoutEvent] = new Dictionary<string, object>() },
+        };
+
+        // No session id: the logout is for every session of the subject (an agency the citizen disconnected
+        // while no session of theirs had signed into it). A "sid" claim with an empty value would be invalid.
+        if (!string.IsNullOrEmpty(notification.SessionId))
+        {
+            claims["sid"] = notification.SessionId;
+        }
+
         return _handler.CreateToken(new SecurityTokenDescriptor
         {
             TokenType = TokenType,
@@ -31,13 +45,7 @@ public sealed class LogoutTokenFactory(KeyRing keys, TimeProvider time)
             IssuedAt = now.UtcDateTime,
             Expires = (now + Lifetime).UtcDateTime,
             SigningCredentials = key.ToSigningCredentials(),
-            Claims = new Dictionary<string, object>
-            {
-                [JwtRegisteredClaimNames.Jti] = notification.TokenId,
-                [JwtRegisteredClaimNames.Sub] = notification.Subject,
-                ["sid"] = notification.SessionId,
-                ["events"] = new Dictionary<string, object> { [BackChannelLogoutEvent] = new Dictionary<string, object>() },
-            },
+            Claims = claims,
         });
     }
 }

@@ -73,6 +73,19 @@ public sealed class MemorySessionStorage : ISessionStorage
         return Task.CompletedTask;
     }
 
+    public Task RemoveAgencyAsync(SessionRecord session, string clientId, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_sessions.TryGetValue(session.Id, out var entry))
+            {
+                entry.Session.Agencies.Remove(clientId);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task<SessionRecord?> TakeAsync(string id, CancellationToken cancellationToken)
     {
         lock (_lock)

@@ -53,6 +53,23 @@ public sealed class RedisSessionStorage(IConnectionMultiplexer redis, IOptions<O
         return 1
         """;
 
+    // ARGV: 1 the agency as stored (length byte + UTF-8). Rewrites the tail without it, keeping the time to live.
+    private const string RemoveAgencyScript = """
+        local old = redis.call('GET', KEYS[1])
+        if not old then return 0 end
+        local head = struct.unpack('<i4', old, 42)
+        local kept = {}
+        local i = head + 1
+        while i <= #old do
+          local n = string.byte(old, i)
+          local entry = string.sub(old, i, i + n)
+          if entry ~= ARGV[1] then kept[#kept + 1] = entry end
+          i = i + n + 1
+        end
+        redis.call('SET', KEYS[1], string.sub(old, 1, head) .. table.concat(kept), 'KEEPTTL')
+        return 1
+        """;
+
     private readonly string _prefix = options.Value.Sessions.RedisKeyPrefix;
 
     private IDatabase Database => redis.GetDatabase();
@@ -100,6 +117,18 @@ public sealed class RedisSessionStorage(IConnectionMultiplexer redis, IOptions<O
         }
 
         await Database.ScriptEvaluateAsync(AddAgencyScript, [SessionKey(session.Id)], [(byte[])[(byte)bytes.Length, .. bytes]])
+            .WaitAsync(cancellationToken);
+    }
+
+    public async Task RemoveAgencyAsync(SessionRecord session, string clientId, CancellationToken cancellationToken)
+    {
+        var bytes = Encoding.UTF8.GetBytes(clientId);
+        if (bytes.Length > byte.MaxValue)
+        {
+            return; // never recorded (see AddAgencyAsync)
+        }
+
+        await Database.ScriptEvaluateAsync(RemoveAgencyScript, [SessionKey(session.Id)], [(byte[])[(byte)bytes.Length, .. bytes]])
             .WaitAsync(cancellationToken);
     }
 

@@ -27,6 +27,9 @@ public sealed class SingleLogout(
 {
     private const string EndedSessionItem = "OnePass.EndedSession";
 
+    /// <summary>The <see cref="LogoutNotification.Reason"/> of a logout sent because the citizen disconnected the agency.</summary>
+    public const string AgencyDisconnectedReason = "AgencyDisconnected";
+
     /// <summary>The session that ended during this request, if any (the end-session page lists its front-channel iframes).</summary>
     public static SessionRecord? EndedIn(HttpContext context) => context.Items[EndedSessionItem] as SessionRecord;
 
@@ -78,6 +81,56 @@ public sealed class SingleLogout(
                 session.Id, db.ChangeTracker.Entries<LogoutNotification>().Count());
             signal.Wake();
         }
+    }
+
+    /// <summary>
+    /// The citizen disconnected an agency (account page): it gets a back-channel logout now, one per live
+    /// session it took part in (<paramref name="sessions"/>, each with that session's <c>sid</c>), or, when
+    /// none is live, one naming the citizen only (<c>sub</c> without <c>sid</c>: "every session of this
+    /// user", Back-Channel Logout 1.0 §2.4). OnePass registers no <c>backchannel_logout_session_required</c>
+    /// per agency, so no agency requires a <c>sid</c>. Nothing is queued for an agency without a
+    /// <c>backchannelLogoutUri</c>.
+    /// </summary>
+    /// <remarks>Takes no cancellation token: the consent is already gone, so the agency must be told.</remarks>
+    public async Task AgencyDisconnectedAsync(Guid userId, string clientId, IReadOnlyList<SessionRecord> sessions, HttpContext? httpContext)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var applications = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
+        if (await applications.FindByClientIdAsync(clientId, CancellationToken.None) is not { } application ||
+            await AgencySettings.ReadAsync(applications, application, CancellationToken.None) is not { BackchannelLogoutUri: { } uri } agency)
+        {
+            return;
+        }
+
+        var issuer = Issuer(httpContext);
+        var now = time.GetUtcNow();
+        var subject = subjects.For(userId, agency);
+        var db = scope.ServiceProvider.GetRequiredService<OnePassDbContext>();
+
+        // An empty session id is "no sid" (the column is required): LogoutTokenFactory leaves the claim out.
+        IEnumerable<string> sids = sessions.Count == 0 ? [string.Empty] : sessions.Select(session => subjects.SessionIdFor(session.Id, clientId));
+        foreach (var sid in sids)
+        {
+            db.LogoutNotifications.Add(new LogoutNotification
+            {
+                Id = Guid.NewGuid(),
+                ClientId = clientId,
+                Issuer = issuer,
+                Uri = uri.AbsoluteUri,
+                Subject = subject,
+                SessionId = sid,
+                TokenId = Base64Url(RandomNumberGenerator.GetBytes(18)),
+                Reason = AgencyDisconnectedReason,
+                Status = LogoutNotificationStatus.Pending,
+                CreatedAt = now,
+                NextAttemptAt = now,
+            });
+        }
+
+        await db.SaveChangesAsync(CancellationToken.None);
+        logger.LogInformation("Queued back-channel logout to {ClientId}, disconnected by user {UserId}, for {Count} sessions.",
+            clientId, userId, sessions.Count);
+        signal.Wake();
     }
 
     /// <summary>The front-channel logout iframes for an ended session: each agency's URI with <c>iss</c> and its <c>sid</c>.</summary>

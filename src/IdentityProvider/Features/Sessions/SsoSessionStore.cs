@@ -178,6 +178,26 @@ public sealed class SsoSessionStore(
         }
     }
 
+    /// <summary>
+    /// The citizen disconnected an agency: it leaves every live session of the user that signed into it,
+    /// and single logout tells it (one back-channel logout per such session, or one for the citizen).
+    /// </summary>
+    /// <remarks>Takes no cancellation token: half a disconnect is worse than a slow one.</remarks>
+    public async Task DisconnectAgencyAsync(Guid userId, string clientId, HttpContext? httpContext)
+    {
+        var containing = new List<SessionRecord>();
+        foreach (var session in await ListForUserAsync(userId, CancellationToken.None))
+        {
+            if (session.Agencies.Contains(clientId))
+            {
+                await storage.RemoveAgencyAsync(session, clientId, CancellationToken.None);
+                containing.Add(session);
+            }
+        }
+
+        await singleLogout.AgencyDisconnectedAsync(userId, clientId, containing, httpContext);
+    }
+
     /// <summary>Ends a session and notifies its agencies; false when it had already ended.</summary>
     public async Task<bool> EndAsync(string sessionId, SessionEndReason reason, HttpContext? httpContext = null, CancellationToken cancellationToken = default)
     {
@@ -304,4 +324,7 @@ public enum SessionEndReason
     EndedByUser,
     EndedByAdministrator,
     Expired,
+
+    /// <summary>The citizen said a sign-in in their activity "wasn't me": every session ends.</summary>
+    ReportedByUser,
 }

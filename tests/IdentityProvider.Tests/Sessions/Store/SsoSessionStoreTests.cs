@@ -221,6 +221,24 @@ public abstract class SsoSessionStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RemoveAgencyAsync_OneOfThree_KeepsTheOthersAndTheSession()
+    {
+        var sessionId = SessionSignIn.NewSessionId();
+        var key = await Store.StoreAsync(NewTicket(Guid.NewGuid(), sessionId));
+        foreach (var agency in new[] { "ta", "tax", "health" })
+        {
+            await Store.AddAgencyAsync(sessionId, agency);
+        }
+
+        await Storage.RemoveAgencyAsync((await Store.FindLiveAsync(sessionId))!, "tax", CancellationToken.None);
+
+        var session = await Store.FindLiveAsync(sessionId);
+        Assert.NotNull(session);
+        Assert.Equal(["health", "ta"], session.Agencies.Order(StringComparer.Ordinal));
+        Assert.NotNull(await Store.RetrieveAsync(key));
+    }
+
+    [Fact]
     [Trait(Catalogue.Row, "AT-16")]
     public async Task StoreAsync_AfterRevokeCookieForSameUser_GivesWorkingNewKeyAndKeepsCreatedAtAndAgencies()
     {
