@@ -41,6 +41,7 @@ public static class AccountServiceCollectionExtensions
             .AddDefaultTokenProviders();
         // The one NIST SP 800-63B policy replaces Identity's own validator (which counts UTF-16 code units).
         builder.Services.Replace(ServiceDescriptor.Scoped<IPasswordValidator<OnePassUser>, PasswordPolicy>());
+        builder.Services.Replace(ServiceDescriptor.Scoped<IPasswordHasher<OnePassUser>, NormalizingPasswordHasher>());
 
         builder.Services.ConfigureApplicationCookie(cookie =>
         {
