@@ -54,6 +54,34 @@ public sealed class AccountEmails(
         SendAsync(user.Email!, "mail.changed.subject", Texts.Format("mail.changed.body", Link(context, AccountLinks.ForgotPasswordPath, [])),
             context.RequestAborted);
 
+    /// <summary>Sent after the citizen changed their password on /account/password: this device stays signed in, the others were signed out.</summary>
+    public Task SendPasswordChangedHereAsync(HttpContext context, OnePassUser user) =>
+        SendAsync(user.Email!, "mail.changed.subject", Texts.Format("mail.passwordChange.body", Link(context, AccountLinks.ForgotPasswordPath, [])),
+            context.RequestAborted);
+
+    /// <summary>Sent to a new address the citizen asked for: the link that confirms it (bound to that address, one hour, single use).</summary>
+    public async Task SendEmailChangeConfirmationAsync(HttpContext context, OnePassUser user, string newEmail)
+    {
+        var token = await users.GenerateChangeEmailTokenAsync(user, newEmail);
+        var link = Link(context, ConfirmEmailChangeModel.PagePath, new()
+        {
+            ["userId"] = user.Id.ToString(),
+            ["email"] = newEmail,
+            ["code"] = token,
+        });
+        await SendAsync(newEmail, "mail.emailChange.confirm.subject", Texts.Format("mail.emailChange.confirm.body", user.DisplayName, link), context.RequestAborted);
+    }
+
+    /// <summary>Sent to a new address that already belongs to another account: its holder is told, the page is not.</summary>
+    public Task SendEmailChangeTakenAsync(HttpContext context, string newEmail) =>
+        SendAsync(newEmail, "mail.emailChange.exists.subject", Texts.Format("mail.emailChange.exists.body",
+            Link(context, SignInPaths.LoginPath, []), Link(context, AccountLinks.ForgotPasswordPath, [])), context.RequestAborted);
+
+    /// <summary>Sent to the current address when a change to another one is asked for, so that a citizen who did not ask can react.</summary>
+    public Task SendEmailChangeNoticeAsync(HttpContext context, string currentEmail, string newEmail) =>
+        SendAsync(currentEmail, "mail.emailChange.notice.subject", Texts.Format("mail.emailChange.notice.body",
+            newEmail, Link(context, AccountLinks.ForgotPasswordPath, [])), context.RequestAborted);
+
     private async Task SendAsync(string to, string subjectKey, string body, CancellationToken cancellationToken)
     {
         try
