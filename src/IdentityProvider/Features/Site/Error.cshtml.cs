@@ -57,17 +57,19 @@ public sealed class ErrorModel : PageModel
             Response.Headers.RetryAfter = TransientFailures.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        (Code, Description) = status switch
+        // A plain sentence in the citizen's language (Texts error.status.*); the code stays the same in every language.
+        (Code, var sentence) = status switch
         {
-            400 => ("invalid_request", "The request was malformed."),
-            404 => ("not_found", "There is no such page."),
-            405 => ("method_not_allowed", "That method is not allowed here."),
-            413 => ("request_too_large", "The request is too large."),
-            414 => ("uri_too_long", "The address is too long."),
-            429 => ("too_many_requests", "Too many attempts. Please wait a minute and try again."),
-            503 => ("temporarily_unavailable", "Sign-in is briefly unavailable. Please wait a few seconds and try again; if it keeps happening, sign in again from the agency's site."),
-            >= 400 and < 500 => ("invalid_request", "The request could not be processed."),
-            _ => ("server_error", "Something went wrong on our side. Please try again later."),
+            400 => ("invalid_request", "error.status.400"),
+            404 => ("not_found", "error.status.404"),
+            405 => ("method_not_allowed", "error.status.405"),
+            413 => ("request_too_large", "error.status.413"),
+            414 => ("uri_too_long", "error.status.414"),
+            429 => ("too_many_requests", "error.status.429"),
+            503 => ("temporarily_unavailable", "error.status.503"),
+            >= 400 and < 500 => ("invalid_request", "error.status.4xx"),
+            _ => ("server_error", "error.status.500"),
         };
+        Description = Texts.Get(sentence);
     }
 }

@@ -2,6 +2,8 @@
 // script: CSP). Each element with data-passkey-ceremony="register|signin|secondfactor" gets its button
 // wired; data-options-url and data-url name the server endpoints, data-return-url where to go after a
 // sign-in. The numbered comments follow the client side of the spec: §5.1.3 create(), §5.1.4 get().
+// No words live here: the server's error_description comes in the page's language, and the two fallback
+// messages come from the element's data-error-cancelled and data-error-failed (rendered from Texts).
 // The server checks everything (origin, rpId hash, challenge, signature, counter); this file only
 // carries the data between the authenticator and the server.
 
@@ -41,7 +43,9 @@ async function post(url, body) {
     data = null;
   }
   if (!response.ok) {
-    throw new Error((data && data.error_description) || `The server answered ${response.status}.`);
+    const failure = new Error((data && data.error_description) || "");
+    failure.fromServer = true;
+    throw failure;
   }
   return data;
 }
@@ -140,9 +144,15 @@ function wire(element) {
       await ceremony(element);
     } catch (problem) {
       if (error) {
-        error.textContent = problem && problem.name === "NotAllowedError"
-          ? "The passkey request was cancelled or timed out."
-          : (problem && problem.message) || "The passkey could not be used.";
+        // The server's own message when it gave one; otherwise the page's words, never the browser's
+        // (a DOMException message is technical and may be in another language).
+        if (problem && problem.fromServer && problem.message) {
+          error.textContent = problem.message;
+        } else if (problem && problem.name === "NotAllowedError") {
+          error.textContent = element.dataset.errorCancelled || "";
+        } else {
+          error.textContent = element.dataset.errorFailed || "";
+        }
         error.hidden = false;
       }
     } finally {

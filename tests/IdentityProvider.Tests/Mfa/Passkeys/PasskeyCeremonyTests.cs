@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using OnePass.IdentityProvider.Features.Authorization;
+using OnePass.IdentityProvider.Features.Site;
 using OnePass.TestKit;
 
 namespace OnePass.IdentityProvider.Tests.Mfa.Passkeys;
@@ -168,7 +169,8 @@ public sealed class PasskeyCeremonyTests(PasskeyHostFixture fixture) : IClassFix
         var answer = await SignInAsync(browser, authenticator, counter: 5);
 
         Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
-        Assert.Contains("counter", answer.Json.GetProperty("error_description").GetString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("invalid_request", answer.Error);
+        Assert.Equal(Texts.In("en", "passkey.error.counterRegression"), answer.Json.GetProperty("error_description").GetString());
         Assert.Equal(before, await CountsAsync());
         Assert.Equal(stateBefore, await PasskeyStateAsync(authenticator));
         Assert.Null(await SessionOfAsync(browser));

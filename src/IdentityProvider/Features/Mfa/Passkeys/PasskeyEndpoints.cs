@@ -11,6 +11,7 @@ using OnePass.IdentityProvider.Data;
 using OnePass.IdentityProvider.Features.Account;
 using OnePass.IdentityProvider.Features.Authorization;
 using OnePass.IdentityProvider.Features.Sessions;
+using OnePass.IdentityProvider.Features.Site;
 using OnePass.IdentityProvider.Infrastructure;
 using OnePass.IdentityProvider.Infrastructure.Security;
 
@@ -29,6 +30,9 @@ namespace OnePass.IdentityProvider.Features.Mfa.Passkeys;
 /// makes the browser send a CORS preflight that OnePass never answers, so no other site can send one.
 /// The HTML remove form carries the antiforgery token instead. Anything malformed or hostile answers
 /// 400 with <c>error</c> and <c>error_description</c>, and stores nothing (CATALOGUE IN-LG-09, IN-LG-10).
+/// The <c>error</c> codes are stable; <c>error_description</c> is shown to the citizen by passkeys.js, so it
+/// comes from <see cref="Texts"/> (<c>passkey.error.*</c>) in the request's language: fetch() sends the
+/// language switcher's cookies and Accept-Language, and request localization runs for these endpoints too.
 /// </summary>
 public static class PasskeyEndpoints
 {
@@ -69,19 +73,19 @@ public static class PasskeyEndpoints
 
         if (await SessionSignIn.CurrentAsync(context) is not { } current || await users.FindByIdAsync(current.UserId.ToString()) is not { } user)
         {
-            return Error("login_required", "Sign in before adding a passkey.", StatusCodes.Status401Unauthorized);
+            return Error("login_required", Texts.Get("passkey.error.signInToAdd"), StatusCodes.Status401Unauthorized);
         }
 
         var request = Deserialize<NameRequest>(body);
         var name = (request?.Name ?? string.Empty).Trim();
         if (name.Length == 0)
         {
-            name = "Passkey";
+            name = Texts.Get("passkey.defaultName");
         }
 
         if (name.Length > MaxNameLength || name.Any(char.IsControl))
         {
-            return Error("invalid_request", $"The passkey name must be at most {MaxNameLength} characters, without control characters.");
+            return Error("invalid_request", Texts.Format("passkey.error.nameInvalid", MaxNameLength));
         }
 
         var existing = await db.Passkeys.Where(p => p.UserId == user.Id).Select(p => new { p.CredentialId, p.UserHandle }).ToListAsync(context.RequestAborted);
@@ -116,18 +120,18 @@ public static class PasskeyEndpoints
 
         if (await SessionSignIn.CurrentAsync(context) is not { } current)
         {
-            return Error("login_required", "Sign in before adding a passkey.", StatusCodes.Status401Unauthorized);
+            return Error("login_required", Texts.Get("passkey.error.signInToAdd"), StatusCodes.Status401Unauthorized);
         }
 
         if (Deserialize<AuthenticatorAttestationRawResponse>(body) is not { Response.ClientDataJson: not null, Response.AttestationObject: not null, RawId: not null } raw)
         {
-            return Error("invalid_request", "The passkey registration is not well-formed.");
+            return Error("invalid_request", Texts.Get("passkey.error.registrationMalformed"));
         }
 
         if (await ceremonies.TakeAsync(PasskeyCeremonies.Registration, raw.Response.ClientDataJson) is not { UserId: { } userId, Name: { } name } ceremony ||
             userId != current.UserId)
         {
-            return Error("invalid_request", "This registration was not started here, has expired, or was already used. Try again.");
+            return Error("invalid_request", Texts.Get("passkey.error.registrationExpired"));
         }
 
         RegisteredPublicKeyCredential credential;
@@ -150,7 +154,7 @@ public static class PasskeyEndpoints
         if (credential.Id is not { Length: > 0 and <= 1023 } || credential.PublicKey is not { Length: > 0 })
         {
             await audit.RecordAsync(context, userId, AuditMethod, "registration-failure");
-            return Error("invalid_request", "The passkey's credential id or public key is not acceptable.");
+            return Error("invalid_request", Texts.Get("passkey.error.credentialUnacceptable"));
         }
 
         var passkey = new PasskeyCredential
@@ -180,7 +184,7 @@ public static class PasskeyEndpoints
             // Registered at the same moment by someone else: the unique index decided (IN-LG-10).
             db.Entry(passkey).State = EntityState.Detached;
             await audit.RecordAsync(context, userId, AuditMethod, "registration-duplicate");
-            return Error("invalid_request", "This passkey is already registered.");
+            return Error("invalid_request", Texts.Get("passkey.error.alreadyRegistered"));
         }
 
         await audit.RecordAsync(context, userId, AuditMethod, "registered");
@@ -221,12 +225,12 @@ public static class PasskeyEndpoints
 
         if (ParseAssertion(body) is not { } raw)
         {
-            return Error("invalid_request", "The passkey answer is not well-formed.");
+            return Error("invalid_request", Texts.Get("passkey.error.answerMalformed"));
         }
 
         if (await ceremonies.TakeAsync(PasskeyCeremonies.SignIn, raw.Response.ClientDataJson) is not { } ceremony)
         {
-            return Error("invalid_request", "This sign-in was not started here, has expired, or was already used. Try again.");
+            return Error("invalid_request", Texts.Get("passkey.error.signInExpired"));
         }
 
         var verified = await VerifyAssertionAsync(context, relyingParty, db, audit, time, raw, ceremony, expectedUserId: null);
@@ -238,7 +242,7 @@ public static class PasskeyEndpoints
         var passkey = verified.Credential!;
         if (await signIn.CompleteAsync(context, passkey.UserId, [MethodOf(passkey)], verified.UserVerified) is null)
         {
-            return Error("invalid_request", "This passkey's account no longer exists.");
+            return Error("invalid_request", Texts.Get("passkey.error.accountGone"));
         }
 
         await audit.RecordAsync(context, passkey.UserId, AuditMethod, AuthAudit.Success, AuthAudit.AgencyOf(ceremony.ReturnUrl));
@@ -258,13 +262,13 @@ public static class PasskeyEndpoints
 
         if (await pendingSignIns.CurrentAsync(context) is not { } pending)
         {
-            return Error("invalid_request", "There is no sign-in waiting for a passkey. Start again.");
+            return Error("invalid_request", Texts.Get("passkey.error.noPendingSignIn"));
         }
 
         var credentials = await db.Passkeys.Where(p => p.UserId == pending.UserId).Select(p => p.CredentialId).ToListAsync(context.RequestAborted);
         if (credentials.Count == 0)
         {
-            return Error("invalid_request", "This account has no passkey.");
+            return Error("invalid_request", Texts.Get("passkey.error.noPasskey"));
         }
 
         var options = relyingParty.For(context).GetAssertionOptions(new GetAssertionOptionsParams
@@ -290,17 +294,17 @@ public static class PasskeyEndpoints
 
         if (ParseAssertion(body) is not { } raw)
         {
-            return Error("invalid_request", "The passkey answer is not well-formed.");
+            return Error("invalid_request", Texts.Get("passkey.error.answerMalformed"));
         }
 
         if (await pendingSignIns.CurrentAsync(context) is not { } pending)
         {
-            return Error("invalid_request", "There is no sign-in waiting for a passkey. Start again.");
+            return Error("invalid_request", Texts.Get("passkey.error.noPendingSignIn"));
         }
 
         if (await ceremonies.TakeAsync(PasskeyCeremonies.SecondFactor, raw.Response.ClientDataJson) is not { } ceremony || ceremony.UserId != pending.UserId)
         {
-            return Error("invalid_request", "This passkey step was not started here, has expired, or was already used. Try again.");
+            return Error("invalid_request", Texts.Get("passkey.error.stepExpired"));
         }
 
         var verified = await VerifyAssertionAsync(context, relyingParty, db, audit, time, raw, ceremony, pending.UserId);
@@ -313,14 +317,14 @@ public static class PasskeyEndpoints
         // Single use: a second answer for the same pending sign-in finds nothing.
         if (await pendingSignIns.FinishAsync(context) is not { } finished || finished.UserId != pending.UserId)
         {
-            return Error("invalid_request", "This sign-in was already completed. Start again.");
+            return Error("invalid_request", Texts.Get("passkey.error.signInCompleted"));
         }
 
         var passkey = verified.Credential!;
         var methods = finished.MethodsDone.Append(MethodOf(passkey)).ToList();
         if (await signIn.CompleteAsync(context, passkey.UserId, methods, verified.UserVerified) is null)
         {
-            return Error("invalid_request", "This passkey's account no longer exists.");
+            return Error("invalid_request", Texts.Get("passkey.error.accountGone"));
         }
 
         await audit.RecordAsync(context, passkey.UserId, AuditMethod, AuthAudit.Success, AuthAudit.AgencyOf(finished.ReturnUrl));
@@ -340,7 +344,7 @@ public static class PasskeyEndpoints
         if (passkey is null || (expectedUserId is { } expected && passkey.UserId != expected))
         {
             await audit.RecordAsync(context, expectedUserId, AuditMethod, "unknown-credential");
-            return (null, false, Error("invalid_request", "This passkey is not registered here."));
+            return (null, false, Error("invalid_request", Texts.Get("passkey.error.notRegistered")));
         }
 
         VerifyAssertionResult result;
@@ -386,7 +390,7 @@ public static class PasskeyEndpoints
     private static async Task<IResult> CounterRegressionAsync(HttpContext context, AuthAudit audit, PasskeyCredential passkey)
     {
         await audit.RecordAsync(context, passkey.UserId, AuditMethod, "counter-regression");
-        return Error("invalid_request", "This passkey's signature counter went backwards, a sign of a copied authenticator. It was refused.");
+        return Error("invalid_request", Texts.Get("passkey.error.counterRegression"));
     }
 
     /// <summary><c>hwk</c> for a device-bound passkey; <c>swk</c> for a synced one (backup eligible), whose key lives in software sync.</summary>
@@ -399,7 +403,7 @@ public static class PasskeyEndpoints
     {
         if (!HasCeremonyHeader(context))
         {
-            return Error("invalid_request", $"The {CeremonyHeader} header is required.");
+            return Error("invalid_request", Texts.Format("passkey.error.headerRequired", CeremonyHeader));
         }
 
         return await RemoveAsync(id, context, db, audit, time) ?? Results.NoContent();
@@ -409,7 +413,7 @@ public static class PasskeyEndpoints
     {
         if (!await antiforgery.IsRequestValidAsync(context))
         {
-            return Error("invalid_request", "The form has expired. Reload the page and try again.");
+            return Error("invalid_request", Texts.Get("passkey.error.formExpired"));
         }
 
         // 303: after a POST the browser follows with a GET.
@@ -420,20 +424,20 @@ public static class PasskeyEndpoints
     {
         if (await SessionSignIn.CurrentAsync(context) is not { } current)
         {
-            return Error("login_required", "Sign in to manage your passkeys.", StatusCodes.Status401Unauthorized);
+            return Error("login_required", Texts.Get("passkey.error.signInToManage"), StatusCodes.Status401Unauthorized);
         }
 
         // Removing a passkey needs a recent sign-in, like removing the authenticator app.
         if (!current.Session.IsRecent(time.GetUtcNow()))
         {
-            return Error("login_required", "For your security, sign in again (within the last 5 minutes) before removing a passkey.", StatusCodes.Status403Forbidden);
+            return Error("login_required", Texts.Get("passkey.error.notRecent"), StatusCodes.Status403Forbidden);
         }
 
         // Own passkeys only: another user's id is simply not found.
         var passkey = await db.Passkeys.FirstOrDefaultAsync(p => p.Id == id && p.UserId == current.UserId, context.RequestAborted);
         if (passkey is null)
         {
-            return Error("not_found", "No such passkey on your account.", StatusCodes.Status404NotFound);
+            return Error("not_found", Texts.Get("passkey.error.notFound"), StatusCodes.Status404NotFound);
         }
 
         db.Passkeys.Remove(passkey);
@@ -449,12 +453,12 @@ public static class PasskeyEndpoints
     {
         if (!HasCeremonyHeader(context))
         {
-            return ([], Error("invalid_request", $"The {CeremonyHeader} header is required."));
+            return ([], Error("invalid_request", Texts.Format("passkey.error.headerRequired", CeremonyHeader)));
         }
 
         if (context.Request.ContentLength > MaxBodyBytes)
         {
-            return ([], Error("invalid_request", "The request is too large."));
+            return ([], Error("invalid_request", Texts.Get("passkey.error.tooLarge")));
         }
 
         try
@@ -466,7 +470,7 @@ public static class PasskeyEndpoints
             {
                 if (buffer.Length + read > MaxBodyBytes)
                 {
-                    return ([], Error("invalid_request", "The request is too large."));
+                    return ([], Error("invalid_request", Texts.Get("passkey.error.tooLarge")));
                 }
 
                 buffer.Write(chunk, 0, read);
@@ -476,7 +480,7 @@ public static class PasskeyEndpoints
         }
         catch (BadHttpRequestException)
         {
-            return ([], Error("invalid_request", "The request is too large or malformed."));
+            return ([], Error("invalid_request", Texts.Get("passkey.error.tooLargeOrMalformed")));
         }
     }
 
@@ -522,17 +526,17 @@ public static class PasskeyEndpoints
 
     private static string RegistrationMessage(Exception exception) => exception switch
     {
-        Fido2VerificationException { Code: Fido2ErrorCode.NonUniqueCredentialId } => "This passkey is already registered.",
-        Fido2VerificationException verification => "The passkey registration was refused: " + verification.Message,
-        _ => "The passkey registration is malformed.",
+        Fido2VerificationException { Code: Fido2ErrorCode.NonUniqueCredentialId } => Texts.Get("passkey.error.alreadyRegistered"),
+        Fido2VerificationException verification => Texts.Format("passkey.error.registrationRefused", verification.Message),
+        _ => Texts.Get("passkey.error.registrationMalformed"),
     };
 
     private static string AssertionMessage(Exception exception) => exception switch
     {
         Fido2VerificationException { Code: Fido2ErrorCode.UserVerificationRequirementNotMet } =>
-            "Your passkey must verify you (PIN, fingerprint or face) for this sign-in.",
-        Fido2VerificationException verification => "The passkey answer was refused: " + verification.Message,
-        _ => "The passkey answer is malformed.",
+            Texts.Get("passkey.error.userVerification"),
+        Fido2VerificationException verification => Texts.Format("passkey.error.answerRefused", verification.Message),
+        _ => Texts.Get("passkey.error.answerMalformed"),
     };
 
     private static IResult Error(string error, string description, int status = StatusCodes.Status400BadRequest) =>
