@@ -33,6 +33,8 @@ command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
 [[ -x /usr/bin/chromium ]] || missing+=(chromium fonts-liberation)
 command -v oathtool >/dev/null 2>&1 || missing+=(oathtool) # an independent TOTP implementation for the tests
+# Korean glyphs for the browser tests' screenshots (without them Hangul renders as empty boxes).
+[[ -d /usr/share/fonts/truetype/nanum ]] || missing+=(fonts-nanum)
 if ((${#missing[@]} > 0)); then
   log "installing: ${missing[*]}"
   apt-get update -qq

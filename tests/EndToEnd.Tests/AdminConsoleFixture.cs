@@ -14,7 +14,6 @@ namespace OnePass.EndToEnd.Tests;
 public sealed class AdminConsoleFixture : IAsyncLifetime, IDisposable
 {
     public const string Administrator = "console-admin";
-    private const string ChromiumPath = "/usr/bin/chromium";
 
     private readonly SemaphoreSlim _signIn = new(1, 1);
     private IPlaywright? _playwright;
@@ -54,20 +53,9 @@ public sealed class AdminConsoleFixture : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        if (!File.Exists(ChromiumPath))
-        {
-            throw new InvalidOperationException($"{ChromiumPath} is missing: run ./test.sh, which installs Debian's chromium.");
-        }
-
         IdentityProvider.EnsureStarted();
         ConsoleApp.StartServer();
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        (_playwright, Browser) = await Chromium.LaunchAsync();
     }
 
     /// <summary>

@@ -5,6 +5,7 @@ using Microsoft.Playwright;
 using MimeKit;
 using OnePass.IdentityProvider.Features.Site;
 using OnePass.TestKit;
+using OtpNet;
 
 namespace OnePass.EndToEnd.Tests;
 
@@ -105,6 +106,29 @@ public sealed partial class CitizenJourneyBrowserTests(CitizenJourneyFixture fix
                 await CheckPageAsync(page, language, titleKey, path, problems);
             }
 
+            // A second factor: enrolment, recovery codes, sign-out, and the code page of the next sign-in.
+            await page.GotoAsync(Sites.IdentityProvider.Issuer + "account/security/totp");
+            var secret = (await page.InnerTextAsync("#totp-secret")).Trim();
+            await page.FillAsync("#code", new Totp(Base32Encoding.ToBytes(secret)).ComputeTotp(DateTime.UtcNow));
+            await page.ClickAsync("main form button[type=submit]");
+            await page.Locator("#recovery-codes").WaitForAsync();
+            await CheckPageAsync(page, language, "recovery.title", "recovery codes", problems);
+            var recoveryCode = (await page.Locator("#recovery-codes li").First.InnerTextAsync()).Trim();
+
+            await page.GotoAsync(Sites.IdentityProvider.Issuer + "connect/endsession");
+            await CheckPageAsync(page, language, "logout.title", "sign-out confirmation", problems);
+            await page.ClickAsync("button[name=logout][value=yes]");
+            await page.Locator("h1", new() { HasText = Texts.In(language, "signedout.title") }).WaitForAsync();
+
+            await page.GotoAsync(Sites.IdentityProvider.Issuer + "account/login?ReturnUrl=%2Faccount%2Fprofile");
+            await page.FillAsync("#username", email);
+            await page.FillAsync("#password", password);
+            await page.ClickAsync("main form button[type=submit]");
+            await page.Locator("#code").WaitForAsync();
+            await CheckPageAsync(page, language, "verify.title", "second factor", problems);
+            await page.FillAsync("#code", recoveryCode);
+            await page.ClickAsync("main form button[type=submit]");
+            await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/account/profile");
             return true;
         });
 
@@ -157,7 +181,13 @@ public sealed partial class CitizenJourneyBrowserTests(CitizenJourneyFixture fix
         ("/account/activity", "activity.title"),
         ("/account/password", "password.change.title"),
         ("/account/email", "email.change.title"),
+        ("/account/security/totp", "totp.title"),
+        ("/account/activity/reported", "activity.reported.title"),
+        ("/account/email/confirm", "email.change.confirm.title"),
         ("/account/forgot-password", "forgot.title"),
+        ("/account/reset-password", "reset.title"),
+        ("/account/signed-out", "signedout.title"),
+        ("/", "app.name"),
         ("/error", "error.title"),
     ];
 

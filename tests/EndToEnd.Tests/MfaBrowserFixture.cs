@@ -10,7 +10,6 @@ namespace OnePass.EndToEnd.Tests;
 /// </summary>
 public sealed class MfaBrowserFixture : IAsyncLifetime
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
     /// <summary>One citizen per test: a second factor, once enrolled, changes how that citizen signs in.</summary>
     public const string PasskeyCitizen = "citizen-passkey";
     public const string OriginCitizen = "citizen-origin";
@@ -57,19 +56,8 @@ public sealed class MfaBrowserFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (!File.Exists(ChromiumPath))
-        {
-            throw new InvalidOperationException($"{ChromiumPath} is missing: run ./test.sh, which installs Debian's chromium.");
-        }
-
         IdentityProvider.EnsureStarted();
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        (_playwright, Browser) = await Chromium.LaunchAsync();
     }
 
     public async Task DisposeAsync()

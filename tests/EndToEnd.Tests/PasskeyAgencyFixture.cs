@@ -19,7 +19,6 @@ public sealed class PasskeyAgencyFixture : IAsyncLifetime
     public const string ClientId = "agency-e2e-passkey";
     public const string ClientSecret = "e2e-passkey-secret-0123456789-0123456789";
     public const string RequiredAcr = "urn:onepass:loa:3";
-    private const string ChromiumPath = "/usr/bin/chromium";
 
     private IPlaywright? _playwright;
 
@@ -65,20 +64,9 @@ public sealed class PasskeyAgencyFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (!File.Exists(ChromiumPath))
-        {
-            throw new InvalidOperationException($"{ChromiumPath} is missing: run ./test.sh, which installs Debian's chromium.");
-        }
-
         IdentityProvider.EnsureStarted();
         Agency.StartServer();
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        (_playwright, Browser) = await Chromium.LaunchAsync();
     }
 
     public async Task DisposeAsync()
