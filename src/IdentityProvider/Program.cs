@@ -11,6 +11,7 @@ using OnePass.IdentityProvider.Infrastructure;
 using OnePass.IdentityProvider.Infrastructure.Cli;
 using OnePass.IdentityProvider.Infrastructure.Health;
 using OnePass.IdentityProvider.Infrastructure.Keys;
+using OnePass.IdentityProvider.Infrastructure.Telemetry;
 
 var builder = WebApplication.CreateBuilder(Commands.HostArguments(args));
 
@@ -26,6 +27,7 @@ builder.AddOnePassOpenIddict();
 builder.AddOnePassSeed();
 builder.AddOnePassAdminApi();
 builder.AddOnePassEmail();
+builder.AddOnePassTelemetry();
 
 var app = builder.Build();
 

@@ -14,7 +14,7 @@ namespace OnePass.IdentityProvider.Infrastructure;
 /// 503 with <c>Retry-After</c>, never a 500 and never a fallback that would weaken a check
 /// (CATALOGUE FT-02, FT-05, FT-06). Protocol endpoints get a JSON error, pages the error page.
 /// </summary>
-public sealed class TransientFailures : IExceptionHandler
+public sealed class TransientFailures(ILogger<TransientFailures> logger) : IExceptionHandler
 {
     public const int RetryAfterSeconds = 5;
 
@@ -23,6 +23,7 @@ public sealed class TransientFailures : IExceptionHandler
     {
         var title = HtmlEncoder.Default.Encode(Texts.Get("unavailable.title"));
         var text = HtmlEncoder.Default.Encode(Texts.Get("unavailable.text"));
+        var label = HtmlEncoder.Default.Encode(Texts.Get("error.code"));
         return $"""
             <!DOCTYPE html>
             <html lang="{Texts.Language}">
@@ -30,7 +31,7 @@ public sealed class TransientFailures : IExceptionHandler
             <title>{title} · OnePass</title><link rel="stylesheet" href="/css/site.css" /></head>
             <body><header><span class="brand">OnePass</span></header>
             <main id="main"><h1>{title}</h1><div class="card"><p>{text}</p>
-            <p><strong>Error:</strong> <code id="error-code">temporarily_unavailable</code></p></div></main></body>
+            <p><strong>{label}</strong> <code id="error-code">temporarily_unavailable</code></p></div></main></body>
             </html>
             """;
     }
@@ -56,6 +57,10 @@ public sealed class TransientFailures : IExceptionHandler
             return false;
         }
 
+        // Handled exceptions are not logged by ASP.NET Core: say here which service failed, or operators see
+        // only 503s. The path only: a query string can hold link tokens.
+        logger.LogWarning(exception, "A backing service failed during {Method} {Path}; answered 503 with Retry-After.",
+            httpContext.Request.Method, httpContext.Request.Path.Value);
         httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (!WebServiceCollectionExtensions.IsApiPath(httpContext.Request.Path))

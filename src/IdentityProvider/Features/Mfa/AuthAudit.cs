@@ -33,6 +33,7 @@ public sealed class AuthAudit(OnePassDbContext db, TimeProvider time)
 
         // Not the request's token: a failure must be recorded even when the browser gave up.
         await db.SaveChangesAsync(CancellationToken.None);
+        context.RequestServices.GetService<Infrastructure.Telemetry.OnePassMetrics>()?.SignIn(method, outcome);
     }
 
     /// <summary>

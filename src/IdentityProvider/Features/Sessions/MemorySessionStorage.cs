@@ -9,6 +9,18 @@ public sealed class MemorySessionStorage : ISessionStorage
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (SessionRecord Session, DateTimeOffset Deadline)> _sessions = new(StringComparer.Ordinal);
 
+    /// <summary>How many sessions are stored (the active-sessions gauge, Infrastructure/Telemetry).</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _sessions.Count;
+            }
+        }
+    }
+
     public Task SaveAsync(SessionRecord session, DateTimeOffset deadline, CancellationToken cancellationToken) =>
         Write(session, deadline, mustExist: false);
 

@@ -22,14 +22,15 @@ public static class SignInRateLimits
             limiter.OnRejected = (context, _) =>
             {
                 context.HttpContext.Response.Headers.RetryAfter = "60";
+                context.HttpContext.RequestServices.GetService<Telemetry.OnePassMetrics>()?.RateLimitRejected(
+                    IsAuthorizationRequest(context.HttpContext.Request.Path) ? "authorization" : PolicyName);
                 return ValueTask.CompletedTask;
             };
             // Anonymous requests that make OpenIddict store a request (authorization and end-session
             // request caching) are limited per IP, so nobody can fill the token table from one address.
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
-                var path = context.Request.Path;
-                if (!path.StartsWithSegments("/connect/authorize") && !path.StartsWithSegments("/connect/endsession"))
+                if (!IsAuthorizationRequest(context.Request.Path))
                 {
                     return RateLimitPartition.GetNoLimiter(string.Empty);
                 }
@@ -49,6 +50,9 @@ public static class SignInRateLimits
         });
         return services;
     }
+
+    private static bool IsAuthorizationRequest(PathString path) =>
+        path.StartsWithSegments("/connect/authorize") || path.StartsWithSegments("/connect/endsession");
 
     private static RateLimitPartition<string> PerIpPerMinute(HttpContext context, int perMinute) =>
         RateLimitPartition.GetFixedWindowLimiter(
