@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.HttpsPolicy;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.Extensions.Options;
 using OnePass.IdentityProvider.Features.Site;
+using OnePass.IdentityProvider.Infrastructure.Discovery;
 using OnePass.IdentityProvider.Infrastructure.Health;
 using OnePass.IdentityProvider.Infrastructure.Security;
 
@@ -139,6 +140,7 @@ public static class WebServiceCollectionExtensions
         }
 
         app.UseOnePassSecurityHeaders();
+        app.UseOnePassDiscoveryCache(); // discovery and JWKS from memory (issue 7)
         app.UseStaticFiles();
         app.UseRequestLocalization();
         app.UseCitizenTimeZone();

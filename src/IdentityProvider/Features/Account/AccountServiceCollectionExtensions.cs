@@ -83,6 +83,7 @@ public static class AccountServiceCollectionExtensions
         builder.Services.Configure<DataProtectionTokenProviderOptions>(tokens => tokens.TokenLifespan = TimeSpan.FromHours(1)); // reset and verification links
         builder.Services.AddScoped<AccountEmails>();
         builder.Services.AddSingleton<DummyPasswordHash>();
+        builder.Services.AddSingleton<PasswordHashingGate>(); // bounded password hashing (issue 7)
         builder.Services.AddScoped<PasswordSignIn>();
         return builder;
     }

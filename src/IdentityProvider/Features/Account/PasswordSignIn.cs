@@ -10,13 +10,15 @@ namespace OnePass.IdentityProvider.Features.Account;
 /// Checks a username and password the same way whatever the outcome: an unknown user, a locked or
 /// disabled account and a wrong password all cost one password-hash verification and all answer
 /// <see cref="PasswordSignInResult.Failed"/> (CONTRACT §4, CATALOGUE AT-22). Failures count towards
-/// the account lockout kept in the database.
+/// the account lockout kept in the database. At most <see cref="PasswordHashingGate.Slots"/> hashes run at once
+/// (issue 7): past that the sign-in is answered 503 with <c>Retry-After</c> before anything is checked or counted.
 /// </summary>
 public sealed class PasswordSignIn(
     UserManager<OnePassUser> users,
     SignInManager<OnePassUser> signIns,
     IPasswordHasher<OnePassUser> hasher,
     DummyPasswordHash dummy,
+    PasswordHashingGate gate,
     AuthAudit audit,
     ILogger<PasswordSignIn> logger)
 {
@@ -35,6 +37,7 @@ public sealed class PasswordSignIn(
     private async Task<(PasswordSignInResult, OnePassUser?)> VerifyAsync(string username, string password)
     {
         var user = await users.FindByNameAsync(username) ?? await FindByEmailAsync(username);
+        using var slot = await gate.EnterAsync(signIns.Context.RequestAborted);
         if (user is null || user.PasswordHash is null)
         {
             dummy.Verify(hasher, password);
