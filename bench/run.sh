@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# OnePass benchmark (issue 7): machine limits, then OnePass against node oidc-provider, A B A B.
+#   bench/run.sh                 10 s per round, 3 rounds, 16 connections
+#   BENCH_QUICK=1 bench/run.sh   3 s per round (a smoke run)
+# Settings: BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_SCENARIOS (default
+# "cc refresh sso login disco"), BENCH_SERVER_CPU (0), BENCH_LOAD_CPU (1), BENCH_PG_OPTS.
+# Writes bench/results/<UTC timestamp>.json, .md and .svg; see bench/README.md.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")"
+BENCH=$(pwd)
+ROOT=$(cd .. && pwd)
+
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+export DEBIAN_FRONTEND=noninteractive
+
+if [[ -n "${BENCH_QUICK:-}" ]]; then : "${BENCH_SECONDS:=3}"; fi
+export BENCH_SECONDS=${BENCH_SECONDS:-10}
+export BENCH_ROUNDS=${BENCH_ROUNDS:-3}
+export BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-16}
+SCENARIOS=${BENCH_SCENARIOS:-cc refresh sso login disco}
+SERVER_CPU=${BENCH_SERVER_CPU:-0}
+LOAD_CPU=${BENCH_LOAD_CPU:-1}
+# The data is thrown away; commits are still written, but not waited for (a token store's usual setting).
+PG_OPTS=${BENCH_PG_OPTS:--c synchronous_commit=off -c max_connections=200}
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
+
+# --- 1. What the benchmark needs ---------------------------------------------------------------
+postgres_bin() {
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+  if [[ -n "$dir" && -x "$dir/postgres" && -x "$dir/initdb" && -x "$dir/pg_ctl" ]]; then printf '%s\n' "$dir"; fi
+}
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
+[[ -n "$(postgres_bin)" ]] || missing+=(postgresql)
+command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v taskset >/dev/null 2>&1 || missing+=(util-linux)
+command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
+if ((${#missing[@]} > 0)); then
+  [[ $EUID -eq 0 ]] || die "missing Debian packages (run as root to install them): ${missing[*]}"
+  log "installing: ${missing[*]}"
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+command -v dotnet >/dev/null 2>&1 || die "the .NET SDK (dotnet) is not on PATH"
+PGBIN=$(postgres_bin)
+[[ -n "$PGBIN" ]] || die "PostgreSQL server binaries not found under /usr/lib/postgresql"
+(($(nproc) >= 2)) || log "warning: fewer than 2 cores; the servers and the load generator will share one"
+
+log "npm packages (bench/package-lock.json)"
+npm ci --no-audit --no-fund --loglevel=error >/dev/null
+
+# --- 2. Work folder, and stopping everything on exit -------------------------------------------
+WORK=$(mktemp -d /tmp/onepass-bench.XXXXXX)
+chmod 755 "$WORK"
+PIDS=()
+PG_STARTED=""
+as_postgres() {
+  if [[ $EUID -eq 0 ]]; then (cd "$WORK" && runuser -u postgres -- "$@"); else (cd "$WORK" && "$@"); fi
+}
+stop_pid() {
+  local pid=$1
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+  local status=$?
+  set +e
+  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+  if [[ -n "$PG_STARTED" ]]; then as_postgres "$PGBIN/pg_ctl" -D "$WORK/pg" -m immediate -w stop >/dev/null 2>&1; fi
+  if ((status != 0)); then log "failed; logs kept in $WORK"; else rm -rf "$WORK"; fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()' 2>/dev/null \
+    || echo $((20000 + RANDOM % 40000))
+}
+wait_http() {
+  local url=$1 log_file=$2
+  for _ in $(seq 1 240); do
+    curl -fs -o /dev/null --max-time 2 "$url" && return 0
+    sleep 0.5
+  done
+  tail -n 40 "$log_file" >&2
+  die "$url did not answer"
+}
+# Starts "$@" pinned to the server core in the background; its pid (taskset and env exec) in LAST_PID.
+start_pinned() {
+  local log_file=$1
+  shift
+  taskset -c "$SERVER_CPU" "$@" </dev/null >"$log_file" 2>&1 &
+  LAST_PID=$!
+  PIDS+=("$LAST_PID")
+}
+drop_pid() {
+  local pid=$1 kept=()
+  stop_pid "$pid"
+  for p in "${PIDS[@]}"; do [[ "$p" == "$pid" ]] || kept+=("$p"); done
+  PIDS=("${kept[@]}")
+}
+load() { taskset -c "$LOAD_CPU" node "$BENCH/scenarios/run.mjs" "$@"; }
+
+# --- 3. Builds ---------------------------------------------------------------------------------
+log "building OnePass (Release) and bench/Limits"
+dotnet publish "$ROOT/src/IdentityProvider" -c Release -o "$WORK/app" --artifacts-path "$WORK/build" \
+  -p:UseAppHost=false >"$WORK/build.log" 2>&1 || { tail -n 40 "$WORK/build.log" >&2; die "OnePass build failed"; }
+dotnet publish "$BENCH/Limits" -c Release -o "$WORK/limits" --artifacts-path "$WORK/build" \
+  -p:UseAppHost=false >"$WORK/build-limits.log" 2>&1 || { tail -n 40 "$WORK/build-limits.log" >&2; die "Limits build failed"; }
+
+# --- 4. Machine limits on one core -------------------------------------------------------------
+log "limits: RS256 / ES256 signatures, PBKDF2-SHA512 100k (core $SERVER_CPU)"
+taskset -c "$SERVER_CPU" dotnet "$WORK/limits/OnePass.Bench.Limits.dll" crypto "$BENCH_SECONDS" >"$WORK/crypto.json"
+log "limits: $(cat "$WORK/crypto.json")"
+KPORT=$(free_port)
+start_pinned "$WORK/kestrel.log" dotnet "$WORK/limits/OnePass.Bench.Limits.dll" kestrel "$KPORT"
+KPID=$LAST_PID
+wait_http "http://127.0.0.1:$KPORT/" "$WORK/kestrel.log"
+BENCH_SECONDS=1 load limit "$WORK/kestrel-warm.json" "http://127.0.0.1:$KPORT/" 2>/dev/null
+load limit "$WORK/kestrel.json" "http://127.0.0.1:$KPORT/"
+drop_pid "$KPID"
+
+# --- 5. PostgreSQL and Redis for OnePass (on the server core too: OnePass's whole stack gets one core)
+REDIS_PORT=$(free_port)
+PG_PORT=$(free_port)
+mkdir -p "$WORK/redis"
+start_pinned "$WORK/redis.log" redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$WORK/redis" \
+  --appendonly yes --save '' --daemonize no
+if [[ $EUID -eq 0 ]]; then chown postgres:postgres "$WORK"; fi
+(umask 077 && printf 'bench-%s%s\n' "$RANDOM" "$RANDOM" >"$WORK/pgpass")
+if [[ $EUID -eq 0 ]]; then chown postgres:postgres "$WORK/pgpass"; fi
+as_postgres "$PGBIN/initdb" -D "$WORK/pg" -U postgres --pwfile="$WORK/pgpass" --auth-local=trust \
+  --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$WORK/initdb.log" 2>&1 || { cat "$WORK/initdb.log" >&2; exit 1; }
+PG_STARTED=1
+as_postgres taskset -c "$SERVER_CPU" "$PGBIN/pg_ctl" -D "$WORK/pg" -l "$WORK/postgres.log" -w -t 60 \
+  -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1 $PG_OPTS" start >/dev/null \
+  || { cat "$WORK/postgres.log" >&2; exit 1; }
+for _ in $(seq 1 100); do
+  [[ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" == PONG ]] && break
+  sleep 0.1
+done
+PG_PASSWORD=$(cat "$WORK/pgpass")
+
+# --- 6. One phase: OnePass and the peer with one signing algorithm, then the scenarios ----------
+run_phase() {
+  local alg=$1 out=$2
+  shift 2
+  local db="onepass_${alg,,}" op_port peer_port
+  op_port=$(free_port)
+  peer_port=$(free_port)
+  PGPASSWORD="$PG_PASSWORD" psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -qtAc "create database $db" >/dev/null
+  # Each phase is a new cluster (a new database); OnePass marks Redis with the database it belongs to.
+  redis-cli -h 127.0.0.1 -p "$REDIS_PORT" flushall >/dev/null
+  local env_vars=(
+    ASPNETCORE_ENVIRONMENT=Production
+    "ASPNETCORE_URLS=http://127.0.0.1:$op_port"
+    "OnePass__Issuer=http://127.0.0.1:$op_port/"
+    OnePass__RequireHttps=false
+    OnePass__DatabaseProvider=PostgreSQL
+    "ConnectionStrings__Database=Host=127.0.0.1;Port=$PG_PORT;Database=$db;Username=postgres;Password=$PG_PASSWORD"
+    "ConnectionStrings__Redis=127.0.0.1:$REDIS_PORT"
+    "OnePass__SeedFile=$BENCH/seed.json"
+    "OnePass__Keys__Algorithm=$alg"
+    # Every request comes from 127.0.0.1: the per-IP limits would measure the limiter, not the server.
+    OnePass__RateLimits__SignInPerIpPerMinute=1000000
+    OnePass__RateLimits__AuthorizationRequestsPerIpPerMinute=1000000
+  )
+  log "phase $alg: migrating $db"
+  (cd "$WORK/app" && env "${env_vars[@]}" dotnet OnePass.IdentityProvider.dll migrate) >"$WORK/migrate-$alg.log" 2>&1 \
+    || { cat "$WORK/migrate-$alg.log" >&2; die "migrate failed"; }
+  log "phase $alg: OnePass on 127.0.0.1:$op_port, peer on 127.0.0.1:$peer_port (core $SERVER_CPU)"
+  (cd "$WORK/app" && exec taskset -c "$SERVER_CPU" env "${env_vars[@]}" dotnet OnePass.IdentityProvider.dll) \
+    </dev/null >"$WORK/onepass-$alg.log" 2>&1 &
+  local op_pid=$!
+  PIDS+=("$op_pid")
+  start_pinned "$WORK/peer-$alg.log" env PEER_PORT="$peer_port" PEER_ALG="$alg" BENCH_SEED="$BENCH/seed.json" \
+    node "$BENCH/peer/server.mjs"
+  local peer_pid=$LAST_PID
+  wait_http "http://127.0.0.1:$op_port/health/ready" "$WORK/onepass-$alg.log"
+  wait_http "http://127.0.0.1:$peer_port/.well-known/openid-configuration" "$WORK/peer-$alg.log"
+  ONEPASS_URL="http://127.0.0.1:$op_port/" ONEPASS_PID=$op_pid PEER_URL="http://127.0.0.1:$peer_port/" PEER_PID=$peer_pid \
+    load servers "$out" "$@"
+  drop_pid "$op_pid"
+  drop_pid "$peer_pid"
+}
+
+read -r -a scenario_list <<<"$SCENARIOS"
+run_phase RS256 "$WORK/rs256.json" "${scenario_list[@]}"
+if [[ " $SCENARIOS " == *" cc "* ]]; then
+  run_phase ES256 "$WORK/es256.json" cc
+else
+  echo '{}' >"$WORK/es256.json"
+fi
+
+# --- 7. Report ---------------------------------------------------------------------------------
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$BENCH/results"
+node "$BENCH/report.mjs" "$WORK" "$BENCH/results/$STAMP" \
+  "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+log "wrote bench/results/$STAMP.json, .md and .svg"
+cat "$BENCH/results/$STAMP.md"
