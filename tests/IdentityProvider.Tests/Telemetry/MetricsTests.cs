@@ -7,6 +7,7 @@ namespace OnePass.IdentityProvider.Tests.Telemetry;
 /// OnePass's counters on the Prometheus endpoint, which only the management listener serves (issue 7,
 /// "Operators' view"); OTLP export to a collector that is down never holds a sign-in up (CATALOGUE FT-18).
 /// </summary>
+[Collection(MetricsRunAlone.Name)]
 public sealed class MetricsTests(TelemetryHostFixture fixture) : IClassFixture<TelemetryHostFixture>
 {
     private OnePassHost Host => fixture.Host;
@@ -104,4 +105,15 @@ public sealed class MetricsTests(TelemetryHostFixture fixture) : IClassFixture<T
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains(fixture.Logs.Entries, entry => entry.Values.GetValueOrDefault("TraceId") == traceId && entry.Values.ContainsKey("RequestId"));
     }
+}
+
+/// <summary>
+/// Metrics tests run alone. Meters are matched by name across the whole process, so while other test hosts
+/// live, their <c>OnePass</c> meter and this host's share one metric stream, and a host disposed meanwhile takes
+/// the shared gauges with it. A real node has one host.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MetricsRunAlone
+{
+    public const string Name = "Metrics (alone: meters are process-wide)";
 }
