@@ -44,7 +44,7 @@ public sealed partial class CitizenJourneyBrowserTests(CitizenJourneyFixture fix
             await page.Locator("#login-register").WaitForAsync();
             if (useSwitcher)
             {
-                await page.ClickAsync($".language-switcher button[value={language}]");
+                await page.ClickAsync($".language-switcher a[hreflang={language}]");
                 await page.Locator($"html[lang={language}]").WaitForAsync();
             }
 

@@ -163,8 +163,7 @@ public sealed record BrowserPage(Uri Uri, HttpResponseMessage Response, string H
 
     public HtmlForm Form(Func<IHtmlFormElement, bool>? which = null)
     {
-        // By default the page's own form: the language switcher in every page's header is not it.
-        var form = Document.Forms.FirstOrDefault(f => which?.Invoke(f) ?? !f.ClassList.Contains("language-switcher"))
+        var form = Document.Forms.FirstOrDefault(f => which?.Invoke(f) ?? true)
             ?? throw new InvalidOperationException($"No form on {Uri}: {Html[..Math.Min(Html.Length, 500)]}");
         var fields = form.Elements.OfType<IHtmlInputElement>()
             .Where(input => !string.IsNullOrEmpty(input.Name) && input.Type is not "submit" and not "button")

@@ -30,7 +30,7 @@ public sealed class LanguageTests(OnePassHostFixture fixture) : IClassFixture<On
         Assert.Equal(culture, Lang(switched));
         Assert.Equal(culture, Lang(later));
         Assert.Equal(InCulture(culture, () => Texts.Get("forgot.title")), later.Document.QuerySelector("h1")!.TextContent.Trim());
-        Assert.Equal("true", later.Document.QuerySelector($".language-switcher button[value={culture}]")!.GetAttribute("aria-pressed"));
+        Assert.Equal("true", later.Document.QuerySelector($".language-switcher a[hreflang={culture}]")!.GetAttribute("aria-current"));
     }
 
     [Fact]
@@ -91,14 +91,11 @@ public sealed class LanguageTests(OnePassHostFixture fixture) : IClassFixture<On
     public async Task Switcher_WithAnUnknownLanguage_Answers400AndSetsNothing(string culture)
     {
         using var browser = _host.CreateBrowser();
-        var login = await browser.NavigateAsync("/account/login");
-        var form = login.Form(f => f.ClassList.Contains("language-switcher"));
-        var fields = form.Fields.Append(new("culture", culture)).ToList();
 
-        var response = await browser.PostFormAsync("/language", fields);
+        var response = await browser.GetAsync(SwitchUrl(culture, "/"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.DoesNotContain(response.Headers, header => header.Key == "Set-Cookie" && header.Value.Any(v => v.StartsWith(UiLocales.SessionCookie, StringComparison.Ordinal)));
+        Assert.False(response.Headers.Contains("Set-Cookie"));
     }
 
     [Theory]
@@ -108,25 +105,24 @@ public sealed class LanguageTests(OnePassHostFixture fixture) : IClassFixture<On
     public async Task Switcher_WithAForeignReturnUrl_GoesHomeInstead(string returnUrl)
     {
         using var browser = _host.CreateBrowser();
-        var login = await browser.NavigateAsync("/account/login");
-        var form = login.Form(f => f.ClassList.Contains("language-switcher"));
-        var fields = form.Fields.Where(field => field.Key != "returnUrl").Append(new("returnUrl", returnUrl)).Append(new("culture", "fr")).ToList();
 
-        var response = await browser.PostFormAsync("/language", fields);
+        var response = await browser.GetAsync(SwitchUrl("fr", returnUrl));
 
-        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal("/", response.Headers.Location!.OriginalString);
     }
 
     [Fact]
-    [Trait(Catalogue.Row, "IN-LG-01")]
-    public async Task Switcher_WithoutAntiforgeryToken_Answers400()
+    public async Task SignInPage_WithTheSwitcher_StillHasExactlyOnePostForm()
     {
         using var browser = _host.CreateBrowser();
 
-        var response = await browser.PostFormAsync("/language", [new("culture", "fr"), new("returnUrl", "/")]);
+        var login = await browser.NavigateAsync("/account/login");
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        // CONTRACT §4: form-filling clients look for the one POST form; the switcher is made of links.
+        var form = Assert.Single(login.Document.Forms, f => f.Method.Equals("post", StringComparison.OrdinalIgnoreCase));
+        Assert.NotNull(form.QuerySelector("input[name=username]"));
+        Assert.Equal(3, login.Document.QuerySelectorAll(".language-switcher a[hreflang]").Length);
     }
 
     [Fact]
@@ -134,10 +130,8 @@ public sealed class LanguageTests(OnePassHostFixture fixture) : IClassFixture<On
     public async Task Switcher_Cookies_AreHttpOnlyLaxAndHoldOnlyTheLanguage()
     {
         using var browser = _host.CreateBrowser();
-        var login = await browser.NavigateAsync("/account/login");
-        var form = login.Form(f => f.ClassList.Contains("language-switcher"));
 
-        var response = await browser.PostFormAsync("/language", form.Fields.Append(new("culture", "ko")).ToList());
+        var response = await browser.GetAsync(SwitchUrl("ko", "/"));
 
         var cookies = response.Headers.GetValues("Set-Cookie").ToList();
         Assert.Equal(2, cookies.Count);
@@ -205,8 +199,12 @@ public sealed class LanguageTests(OnePassHostFixture fixture) : IClassFixture<On
 
     private static string Lang(BrowserPage page) => page.Document.DocumentElement.GetAttribute("lang")!;
 
+    // Follows the switcher's link on the page, as a citizen clicking it would.
     private static async Task<BrowserPage> SwitchAsync(BrowserClient browser, BrowserPage page, string culture) =>
-        await browser.SubmitAsync(page, new Dictionary<string, string>(), "culture", culture, which: f => f.ClassList.Contains("language-switcher"));
+        await browser.NavigateAsync(page.Document.QuerySelector($".language-switcher a[hreflang={culture}]")!.GetAttribute("href")!);
+
+    private static string SwitchUrl(string culture, string returnUrl) =>
+        Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString("/language", new Dictionary<string, string?> { ["culture"] = culture, ["returnUrl"] = returnUrl });
 
     private static void ForgetSessionCookies(BrowserClient browser)
     {

@@ -8,7 +8,7 @@ using OnePass.IdentityProvider.Infrastructure;
 namespace OnePass.IdentityProvider.Features.Site;
 
 /// <summary>
-/// The language switcher's target (a form in every page's header, so it works without script): remembers
+/// The language switcher's target (links in every page's header, so it works without script): remembers
 /// the choice for a year and for this browser session, then goes back to the page it came from with that
 /// page's <c>ui_locales</c> replaced, so the choice shows at once even on a sign-in page an agency opened
 /// in another language.
@@ -17,9 +17,9 @@ public sealed class LanguageModel : PageModel
 {
     private static readonly TimeSpan Remembered = TimeSpan.FromDays(365);
 
-    public IActionResult OnGet() => new SeeOtherResult("/");
-
-    public IActionResult OnPost(string? culture, string? returnUrl)
+    // A GET that sets a preference cookie: the worst a forged link can do is change the page's language, and
+    // links keep a sign-in page to one POST form. The return URL is followed only when it is local.
+    public IActionResult OnGet(string? culture, string? returnUrl)
     {
         if (culture is null || !Texts.Cultures.Contains(culture))
         {
@@ -33,7 +33,7 @@ public sealed class LanguageModel : PageModel
         Response.Cookies.Append(UiLocales.SessionCookie, culture,
             new CookieOptions { Path = "/", SameSite = SameSiteMode.Lax, HttpOnly = true, Secure = secure, IsEssential = true });
 
-        return new SeeOtherResult(WithLanguage(SignInPaths.SafeReturnUrl(returnUrl), culture));
+        return Redirect(WithLanguage(SignInPaths.SafeReturnUrl(returnUrl), culture));
     }
 
     /// <summary>The local URL with its own <c>ui_locales</c> (if any) set to the chosen language.</summary>

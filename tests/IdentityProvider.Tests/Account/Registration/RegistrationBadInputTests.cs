@@ -101,7 +101,7 @@ public sealed class RegistrationBadInputTests(OnePassHostFixture fixture) : ICla
         using var browser = Host.CreateBrowser();
         var page = await browser.NavigateAsync(url);
 
-        var submitted = page.Document.Forms.Any(form => !form.ClassList.Contains("language-switcher"))
+        var submitted = page.Document.Forms.Length > 0
             ? await browser.SubmitAsync(page, new Dictionary<string, string> { ["password"] = Huge, ["confirmPassword"] = Huge })
             : page;
 
