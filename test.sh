@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every OnePass test on a fresh Debian machine (root, .NET SDK and Node present):
-#   1. installs what is missing (Debian: redis-server, postgresql, chromium, oathtool; npm: tests/interop),
+#   1. installs what is missing (Debian: redis-server, postgresql, chromium, fonts-nanum, oathtool; npm: tests/interop),
 #   2. starts a throwaway Redis and PostgreSQL on free loopback ports,
 #   3. runs `dotnet test OnePass.sln` with ONEPASS_TEST_REDIS / ONEPASS_TEST_POSTGRES set,
 #   4. stops both services and deletes their data, even on failure,
