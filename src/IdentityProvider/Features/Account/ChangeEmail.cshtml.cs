@@ -120,7 +120,7 @@ public sealed class ChangeEmailModel(
         return Page();
     }
 
-    private bool IsFresh() => SessionInfo.From(User) is { } session && session.IsRecent(time.GetUtcNow());
+    private bool IsFresh() => SessionInfo.IsRecentSignIn(User, time.GetUtcNow());
 
     private async Task<OnePassUser?> CurrentUserAsync() =>
         SessionInfo.UserIdOf(User) is { } userId ? await users.FindByIdAsync(userId.ToString()) : null;

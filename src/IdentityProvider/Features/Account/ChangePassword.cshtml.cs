@@ -130,7 +130,7 @@ public sealed class ChangePasswordModel(
 
     public FieldErrors ErrorsFor(string field) => new(field, Errors.TryGetValue(field, out var messages) ? messages : []);
 
-    private bool IsFresh() => SessionInfo.From(User) is { } session && session.IsRecent(time.GetUtcNow());
+    private bool IsFresh() => SessionInfo.IsRecentSignIn(User, time.GetUtcNow());
 
     private void Add(string field, string message)
     {

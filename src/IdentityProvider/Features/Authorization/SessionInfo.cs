@@ -13,6 +13,9 @@ public sealed record SessionInfo(string SessionId, DateTimeOffset AuthTime, stri
     /// <summary>True when the citizen authenticated within <see cref="RecentAuthentication"/>.</summary>
     public bool IsRecent(DateTimeOffset now) => now - AuthTime <= RecentAuthentication;
 
+    /// <summary>The signed-in principal's session authenticated recently enough for a change to the account.</summary>
+    public static bool IsRecentSignIn(ClaimsPrincipal principal, DateTimeOffset now) => From(principal)?.IsRecent(now) == true;
+
     /// <summary>The user id of a signed-in principal (the session ticket's <c>sub</c>), or null.</summary>
     public static Guid? UserIdOf(ClaimsPrincipal principal) =>
         Guid.TryParse(principal.GetClaim(OpenIddictConstants.Claims.Subject), out var id) ? id : null;

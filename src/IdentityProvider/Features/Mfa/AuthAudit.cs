@@ -3,7 +3,7 @@ using OnePass.IdentityProvider.Data;
 namespace OnePass.IdentityProvider.Features.Mfa;
 
 /// <summary>Writes authentication events (issue 4, "Audit"): method, outcome, agency, IP, user agent — never a secret.</summary>
-public sealed class AuthAudit(OnePassDbContext db, TimeProvider time)
+public sealed class AuthAudit(OnePassDbContext db, TimeProvider time, Infrastructure.Telemetry.OnePassMetrics metrics)
 {
     public const string Success = "success";
     public const string Failure = "failure";
@@ -33,7 +33,7 @@ public sealed class AuthAudit(OnePassDbContext db, TimeProvider time)
 
         // Not the request's token: a failure must be recorded even when the browser gave up.
         await db.SaveChangesAsync(CancellationToken.None);
-        context.RequestServices.GetService<Infrastructure.Telemetry.OnePassMetrics>()?.SignIn(method, outcome);
+        metrics.SignIn(method, outcome);
     }
 
     /// <summary>

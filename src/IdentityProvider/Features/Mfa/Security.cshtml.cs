@@ -53,7 +53,7 @@ public sealed class SecurityModel(MfaSignIn mfa, RecoveryCodes recoveryCodes, To
     }
 
     /// <summary>The session's last authentication is recent enough for a change to the sign-in methods.</summary>
-    public bool IsFresh() => SessionInfo.From(User) is { } session && session.IsRecent(time.GetUtcNow());
+    public bool IsFresh() => SessionInfo.IsRecentSignIn(User, time.GetUtcNow());
 
     private Guid? UserId() => SessionInfo.UserIdOf(User);
 
