@@ -75,7 +75,57 @@ public sealed class ClusterFlowTests(TwoNodeFixture fixture, ITestOutputHelper o
         Assert.Equal(HttpStatusCode.OK, tokens.Status);
     }
 
-    /// <summary>Needs server-side sessions: with the whole ticket in the cookie, a copy of it outlives the sign-out.</summary>
+    [Fact]
+    [Trait(Catalogue.Row, "FT-08")]
+    public async Task ConsentPage_WhenItsNodeIsKilledBeforeThePost_FlowCompletesOnAnotherNode()
+    {
+        await using var doomed = await fixture.Cluster.StartNodeAsync("C");
+        using var browser = new ClusterBrowser(doomed);
+        var request = ClusterFlows.Request(Agency.Tax) with { Extra = new() { ["prompt"] = "consent" } };
+        var consentPage = await browser.SubmitPasswordAsync(await browser.BeginAsync(request), request);
+        Assert.True(consentPage.IsConsentPage, $"{consentPage.Uri} {consentPage.Status}");
+
+        await doomed.KillAsync();
+        browser.Node = fixture.B; // the consent POST (with node C's antiforgery token and session cookie) lands on B
+        var response = await browser.ContinueAsync(await browser.ConsentAsync(consentPage, request), request);
+
+        Assert.True(doomed.HasExited);
+        Assert.True(response.Code is not null, $"{response.Page.Uri} {response.Page.Status}");
+        var tokens = await ClusterFlows.RedeemAsync(fixture.B, Agency.Tax, request, response.Code!);
+        Assert.Equal(HttpStatusCode.OK, tokens.Status);
+    }
+
+    /// <summary>
+    /// The token request reaches node C, which is killed before it answers (paused first, so the request is
+    /// surely in flight on it). The agency's retry on B gets the tokens; the code then gives nothing more:
+    /// one code, one token set.
+    /// </summary>
+    [Fact]
+    [Trait(Catalogue.Row, "FT-08")]
+    [Trait(Catalogue.Row, "FT-09")]
+    public async Task TokenRequest_InFlightOnAKilledNode_RetryOnAnotherNodeGivesTheOnlyTokenSet()
+    {
+        await using var doomed = await fixture.Cluster.StartNodeAsync("C");
+        using var browser = new ClusterBrowser(fixture.B);
+        var request = ClusterFlows.Request(Agency.Tax);
+        var response = await browser.AuthorizeAsync(request, (TestSeed.Citizen, TestSeed.Password));
+        Assert.True(response.Code is not null, $"{response.Page.Uri} {response.Page.Status}");
+
+        doomed.Pause();
+        var inFlight = Record.ExceptionAsync(() => ClusterFlows.RedeemAsync(doomed, Agency.Tax, request, response.Code!));
+        await Task.Delay(TimeSpan.FromMilliseconds(500)); // the request is sent and waits in the paused node
+        await doomed.KillAsync();
+        var lost = await inFlight.WaitAsync(TimeSpan.FromSeconds(30));
+        var retry = await ClusterFlows.RedeemAsync(fixture.B, Agency.Tax, request, response.Code!);
+        var again = await ClusterFlows.RedeemAsync(fixture.A, Agency.Tax, request, response.Code!);
+
+        Assert.True(lost is HttpRequestException, $"the request on the killed node did not fail as a lost connection: {lost}");
+        Assert.Equal(HttpStatusCode.OK, retry.Status);
+        Assert.NotNull(retry["access_token"]);
+        Assert.Equal(HttpStatusCode.BadRequest, again.Status);
+        Assert.Equal("invalid_grant", again.Error);
+    }
+
     [Fact]
     [Trait(Catalogue.Row, "IN-ES-03")]
     [Trait(Catalogue.Row, "FT-08")]

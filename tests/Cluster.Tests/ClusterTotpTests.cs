@@ -87,6 +87,39 @@ public sealed class ClusterTotpTests(TotpClusterFixture fixture, ITestOutputHelp
         Assert.Equal("urn:onepass:loa:2", idToken.GetClaim("acr").Value);
     }
 
+    /// <summary>
+    /// CATALOGUE FT-02: Redis (which holds the sign-in waiting for its code) dies between the password and
+    /// the code step. The right code then gives "please sign in again" or 503 with <c>Retry-After</c>, never
+    /// an authorization code with one factor, and the redirects end.
+    /// </summary>
+    [Fact]
+    [Trait(Catalogue.Row, "FT-02")]
+    [Trait(Catalogue.Row, "FT-08")]
+    public async Task CodeStep_WhenRedisDiesAfterThePassword_IssuesNoCodeAndAsksToRetryOrSignInAgain()
+    {
+        const string user = "totp-redis-down";
+        await fixture.EnsureRunningAsync();
+        using var browser = new ClusterBrowser(fixture.A);
+        var request = ClusterFlows.Request(Agency.Tax);
+        var codePage = await PasswordStepAsync(browser, request, user);
+
+        BrowserPage? page = null;
+        Exception? loop;
+        await fixture.Redis!.KillAsync();
+        try
+        {
+            browser.Node = fixture.B;
+            loop = await Record.ExceptionAsync(async () => page = await SubmitCodeAsync(browser, codePage, fixture.NextCode(user), request));
+        }
+        finally
+        {
+            await fixture.Redis.StartAsync(persistent: true);
+            await Task.WhenAll(fixture.A.WaitReadyAsync(TimeSpan.FromSeconds(30)), fixture.B.WaitReadyAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        FaultOutcomes.AssertNoCodeAndNoLoop(page, loop, request);
+    }
+
     /// <summary>Password then <paramref name="code"/> on <paramref name="node"/>: the agency gets a code.</summary>
     private static async Task SignInWithCodeAsync(IdentityNode node, string user, string code)
     {

@@ -27,7 +27,6 @@ public sealed class RedisDownAtStartTests(RedisDownFixture fixture, ITestOutputH
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready);
     }
 
-    /// <summary>Needs server-side sessions: today the session lives in the cookie and Redis is never asked.</summary>
     [Fact]
     [Trait(Catalogue.Row, "FT-01")]
     public async Task SignIn_WithRedisDown_IssuesNoCode()

@@ -41,7 +41,6 @@ public sealed class RedisPauseTests(OneNodeFixture fixture, ITestOutputHelper ou
         Assert.True(stopwatch.Elapsed < Budget, $"took {stopwatch.Elapsed}");
     }
 
-    /// <summary>Needs server-side sessions: today the session is read from the cookie and Redis is not asked.</summary>
     [Fact]
     [Trait(Catalogue.Row, "FT-05")]
     public async Task Authorize_WithSessionWhileRedisIsPaused_Answers503WithRetryAfterWithinBudget()

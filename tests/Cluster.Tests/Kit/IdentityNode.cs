@@ -77,6 +77,9 @@ public sealed class IdentityNode : IAsyncDisposable
     /// <summary>SIGKILL: requests in flight die with the process.</summary>
     public Task KillAsync() => _process.KillAsync();
 
+    /// <summary>SIGSTOP: the node accepts connections (the kernel queues them) but handles nothing.</summary>
+    public void Pause() => _process.Pause();
+
     /// <summary>SIGTERM: ASP.NET Core drains and stops.</summary>
     public Task StopAsync() => _process.StopAsync(TimeSpan.FromSeconds(15));
 

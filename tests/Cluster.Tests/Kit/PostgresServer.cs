@@ -102,6 +102,24 @@ public sealed class PostgresServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// SIGSTOP to the postmaster and every backend: connections stay open and queries sent now wait,
+    /// so requests that reach the database are caught in flight. <see cref="Resume"/>, <see cref="StopAsync"/>
+    /// after it, or <see cref="KillAsync"/> ends the pause.
+    /// </summary>
+    public void Pause() => SignalAll(Signals.Stop);
+
+    public void Resume() => SignalAll(Signals.Cont);
+
+    /// <summary>Resumes a paused server if it still runs (after a kill nothing is left to resume).</summary>
+    public void ResumeIfRunning()
+    {
+        if (PostmasterId() is not null)
+        {
+            SignalAll(Signals.Cont);
+        }
+    }
+
     /// <summary>Creates a database; its connection string.</summary>
     public async Task<string> CreateDatabaseAsync(string name)
     {
@@ -133,6 +151,15 @@ public sealed class PostgresServer : IAsyncDisposable
             {
                 // The OS temp folder is cleaned anyway.
             }
+        }
+    }
+
+    private void SignalAll(int signal)
+    {
+        var pid = PostmasterId() ?? throw new InvalidOperationException("PostgreSQL is not running.");
+        foreach (var process in Signals.Children(pid).Append(pid))
+        {
+            Signals.Send(process, signal);
         }
     }
 

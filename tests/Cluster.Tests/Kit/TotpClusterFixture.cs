@@ -13,7 +13,7 @@ namespace OnePass.Cluster.Tests.Kit;
 /// </summary>
 public sealed class TotpClusterFixture : IAsyncLifetime
 {
-    public static readonly string[] Users = ["totp-replay", "totp-restart", "totp-pending"];
+    public static readonly string[] Users = ["totp-replay", "totp-restart", "totp-pending", "totp-redis-down"];
 
     private readonly string _directory = Directory.CreateTempSubdirectory("onepass-totp-cluster-").FullName;
     private TestDatabase? _database;
