@@ -41,7 +41,7 @@ public sealed class MfaBrowserTests(MfaBrowserFixture fixture) : IClassFixture<M
         {
             Extra = { ["acr_values"] = PhishingResistant },
         };
-        var callback = await Screenshots.OnFailureAsync(context, nameof(PasskeySignIn_AfterRegisteringOnSecurityPage_CompletesLoa3RequestWithoutPassword) + "-signin", async () =>
+        await Screenshots.OnFailureAsync(context, nameof(PasskeySignIn_AfterRegisteringOnSecurityPage_CompletesLoa3RequestWithoutPassword) + "-signin", async () =>
         {
             var page = await context.NewPageAsync();
             var (cdp, authenticatorId) = await AddAuthenticatorAsync(page);
@@ -65,27 +65,29 @@ public sealed class MfaBrowserTests(MfaBrowserFixture fixture) : IClassFixture<M
                 await consent.ClickAsync();
             }
 
-            return await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        });
+            var callback = await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
-        // Assert: the code redeems to an ID token (signature, issuer, audience checked) claiming loa:3.
-        var parameters = QueryHelpers.ParseQuery(new Uri(callback).Query);
-        Assert.Equal(request.State, parameters["state"].ToString());
-        using var http = fixture.IdentityProvider.CreateProtocolClient();
-        var tokens = await new TokenClient(http).RedeemCodeAsync(TestSeed.TaxClient, TestSeed.TaxSecret, parameters["code"].ToString(), request.CodeVerifier, TestSeed.TaxRedirect);
-        Assert.True(tokens.Status == System.Net.HttpStatusCode.OK, tokens.Body);
-        var idToken = await Tokens.ValidateIdTokenAsync(http, fixture.Issuer, tokens["id_token"]!, TestSeed.TaxClient);
-        Assert.Equal(PhishingResistant, idToken.GetClaim("acr").Value);
-        Assert.Equal(request.Nonce, idToken.GetClaim("nonce").Value);
+            // Assert (inside the step, so a failure leaves screenshots): the code redeems to an ID token
+            // (signature, issuer, audience checked) claiming loa:3.
+            var parameters = QueryHelpers.ParseQuery(new Uri(callback).Query);
+            Assert.Equal(request.State, parameters["state"].ToString());
+            using var http = fixture.IdentityProvider.CreateProtocolClient();
+            var tokens = await new TokenClient(http).RedeemCodeAsync(TestSeed.TaxClient, TestSeed.TaxSecret, parameters["code"].ToString(), request.CodeVerifier, TestSeed.TaxRedirect);
+            Assert.True(tokens.Status == System.Net.HttpStatusCode.OK, tokens.Body);
+            var idToken = await Tokens.ValidateIdTokenAsync(http, fixture.Issuer, tokens["id_token"]!, TestSeed.TaxClient);
+            Assert.Equal(PhishingResistant, idToken.GetClaim("acr").Value);
+            Assert.Equal(request.Nonce, idToken.GetClaim("nonce").Value);
+            return true;
+        });
     }
 
     [Fact]
-    [Trait(Catalogue.Row, "IN-LG-06")]
+    [Trait(Catalogue.Row, "AT-21")] // the ten recovery codes are the way back when codes are locked or the app is lost
     public async Task TotpEnrolment_WithCodeComputedFromShownSecret_ShowsTenRecoveryCodes()
     {
         // Arrange
         var context = await fixture.Browser.NewContextAsync();
-        var codes = await Screenshots.OnFailureAsync(context, nameof(TotpEnrolment_WithCodeComputedFromShownSecret_ShowsTenRecoveryCodes), async () =>
+        await Screenshots.OnFailureAsync(context, nameof(TotpEnrolment_WithCodeComputedFromShownSecret_ShowsTenRecoveryCodes), async () =>
         {
             var page = await context.NewPageAsync();
             await SignInWithPasswordAsync(page, MfaBrowserFixture.TotpCitizen, "/account/security");
@@ -97,13 +99,14 @@ public sealed class MfaBrowserTests(MfaBrowserFixture fixture) : IClassFixture<M
             await page.FillAsync("input[name=code]", code);
             await page.ClickAsync("main form button[type=submit]");
             await page.Locator("#recovery-codes").WaitForAsync();
-            return await page.Locator("#recovery-codes li").AllInnerTextsAsync();
-        });
+            var codes = await page.Locator("#recovery-codes li").AllInnerTextsAsync();
 
-        // Assert
-        Assert.Equal(10, codes.Count);
-        Assert.All(codes, code => Assert.False(string.IsNullOrWhiteSpace(code)));
-        Assert.Equal(10, codes.Distinct(StringComparer.Ordinal).Count());
+            // Assert (inside the step, so a failure leaves screenshots)
+            Assert.Equal(10, codes.Count);
+            Assert.All(codes, code => Assert.False(string.IsNullOrWhiteSpace(code)));
+            Assert.Equal(10, codes.Distinct(StringComparer.Ordinal).Count());
+            return true;
+        });
     }
 
     [Fact]
@@ -127,7 +130,7 @@ public sealed class MfaBrowserTests(MfaBrowserFixture fixture) : IClassFixture<M
         // Act: a page served on http://127.0.0.1:PORT (another origin; Chromium itself will not run a
         // ceremony for rpId localhost there) sends a correctly signed assertion whose client data names it.
         var context = await fixture.Browser.NewContextAsync();
-        var (status, body) = await Screenshots.OnFailureAsync(context, nameof(PasskeySignIn_AssertionFromPageOnAnotherOrigin_IsRefusedWith400AndNoSession), async () =>
+        await Screenshots.OnFailureAsync(context, nameof(PasskeySignIn_AssertionFromPageOnAnotherOrigin_IsRefusedWith400AndNoSession), async () =>
         {
             var page = await context.NewPageAsync();
             await page.GotoAsync(fixture.OtherOrigin + "/account/login");
@@ -137,15 +140,16 @@ public sealed class MfaBrowserTests(MfaBrowserFixture fixture) : IClassFixture<M
             var result = await page.EvaluateAsync<JsonElement>(
                 "async body => { const r = await fetch('/account/passkeys/signin', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-OnePass-Passkey': '1' }, body }); return { status: r.status, body: await r.text() }; }",
                 assertion);
-            return (result.GetProperty("status").GetInt32(), result.GetProperty("body").GetString()!);
-        });
 
-        // Assert: refused for its origin, and no session cookie was issued on either origin.
-        Assert.Equal(400, status);
-        using var error = JsonDocument.Parse(body);
-        Assert.Equal("invalid_request", error.RootElement.GetProperty("error").GetString());
-        Assert.Contains("origin", error.RootElement.GetProperty("error_description").GetString(), StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain(await context.CookiesAsync(), cookie => cookie.Name == "onepass");
+            // Assert (inside the step, so a failure leaves screenshots): refused for its origin, and no
+            // session cookie was issued on either origin.
+            Assert.Equal(400, result.GetProperty("status").GetInt32());
+            using var error = JsonDocument.Parse(result.GetProperty("body").GetString()!);
+            Assert.Equal("invalid_request", error.RootElement.GetProperty("error").GetString());
+            Assert.Contains("origin", error.RootElement.GetProperty("error_description").GetString(), StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain(await context.CookiesAsync(), cookie => cookie.Name == "onepass");
+            return true;
+        });
     }
 
     private async Task SignInWithPasswordAsync(IPage page, string username, string returnUrl)

@@ -57,6 +57,7 @@ public sealed class TotpAuthenticator(OnePassDbContext db, IDataProtectionProvid
             existing.ProtectedSecret = Protect(secret);
             existing.CreatedAt = time.GetUtcNow();
             existing.ConsecutiveFailures = 0;
+            existing.LockedUntil = null;
             existing.LastAcceptedStep = 0;
         }
 

@@ -233,7 +233,7 @@ public static class PasskeyEndpoints
             return Error("invalid_request", Texts.Get("passkey.error.signInExpired"));
         }
 
-        var verified = await VerifyAssertionAsync(context, relyingParty, db, audit, time, raw, ceremony, expectedUserId: null);
+        var verified = await VerifyAssertionAsync(context, relyingParty, db, audit, time, raw, ceremony, expectedUserId: null, AuthAudit.AgencyOf(ceremony.ReturnUrl));
         if (verified.Error is not null)
         {
             return verified.Error;
@@ -307,7 +307,7 @@ public static class PasskeyEndpoints
             return Error("invalid_request", Texts.Get("passkey.error.stepExpired"));
         }
 
-        var verified = await VerifyAssertionAsync(context, relyingParty, db, audit, time, raw, ceremony, pending.UserId);
+        var verified = await VerifyAssertionAsync(context, relyingParty, db, audit, time, raw, ceremony, pending.UserId, AuthAudit.AgencyOf(pending.ReturnUrl));
         if (verified.Error is not null)
         {
             await pendingSignIns.RecordFailureAsync(context, pending);
@@ -334,16 +334,20 @@ public static class PasskeyEndpoints
     /// <summary>
     /// Verifies an assertion against its ceremony (WebAuthn §7.2, by Fido2: type, challenge, origin, rpIdHash,
     /// UP, UV when required, signature), then the signature counter, which must grow unless both it and the
-    /// stored one are 0 (a regression means a cloned authenticator: refused and audited).
+    /// stored one are 0 (a regression means a cloned authenticator: refused and audited). The new counter is
+    /// stored only if the stored one is still the one read, so two nodes cannot both accept the same counter.
+    /// Failures are audited for <paramref name="clientId"/>, the agency the sign-in is for: these JSON calls
+    /// carry no <c>ReturnUrl</c> of their own.
     /// </summary>
     private static async Task<(PasskeyCredential? Credential, bool UserVerified, IResult? Error)> VerifyAssertionAsync(
         HttpContext context, PasskeyRelyingParty relyingParty, OnePassDbContext db, AuthAudit audit, TimeProvider time,
-        AuthenticatorAssertionRawResponse raw, PasskeyCeremony ceremony, Guid? expectedUserId)
+        AuthenticatorAssertionRawResponse raw, PasskeyCeremony ceremony, Guid? expectedUserId, string? clientId)
     {
-        var passkey = await db.Passkeys.FirstOrDefaultAsync(p => p.CredentialId == raw.RawId, context.RequestAborted);
+        // Not tracked: the counter is written below by one conditional UPDATE, never by a later SaveChanges.
+        var passkey = await db.Passkeys.AsNoTracking().FirstOrDefaultAsync(p => p.CredentialId == raw.RawId, context.RequestAborted);
         if (passkey is null || (expectedUserId is { } expected && passkey.UserId != expected))
         {
-            await audit.RecordAsync(context, expectedUserId, AuditMethod, "unknown-credential");
+            await audit.RecordAsync(context, expectedUserId, AuditMethod, "unknown-credential", clientId);
             return (null, false, Error("invalid_request", Texts.Get("passkey.error.notRegistered")));
         }
 
@@ -362,34 +366,51 @@ public static class PasskeyEndpoints
         }
         catch (Fido2VerificationException exception) when (exception.Code == Fido2ErrorCode.InvalidSignCount)
         {
-            return (null, false, await CounterRegressionAsync(context, audit, passkey));
+            return (null, false, await CounterRegressionAsync(context, audit, passkey, clientId));
         }
         catch (Exception exception) when (IsVerificationFailure(exception))
         {
-            await audit.RecordAsync(context, passkey.UserId, AuditMethod, AuthAudit.Failure);
+            await audit.RecordAsync(context, passkey.UserId, AuditMethod, AuthAudit.Failure, clientId);
             return (null, false, Error("invalid_request", AssertionMessage(exception)));
         }
 
         // Fido2 lets a counter drop to 0; the spec's rule is "both 0, or growing".
         if (result.SignCount <= passkey.SignatureCounter && (result.SignCount != 0 || passkey.SignatureCounter != 0))
         {
-            return (null, false, await CounterRegressionAsync(context, audit, passkey));
+            return (null, false, await CounterRegressionAsync(context, audit, passkey, clientId));
         }
 
         // Flags byte of the (now verified) authenticator data: UV 0x04, BE 0x08.
         var flags = raw.Response.AuthenticatorData[32];
         var userVerified = (flags & 0x04) != 0;
-        passkey.IsBackupEligible |= (flags & 0x08) != 0;
+        var backupEligible = passkey.IsBackupEligible || (flags & 0x08) != 0;
+        var readCounter = passkey.SignatureCounter;
+        var now = time.GetUtcNow();
+
+        // Compare-and-set: another node (or request) that stored a counter since the read wins; this answer
+        // then counts as a regression (the same counter accepted twice means a clone or a replay).
+        var updated = await db.Passkeys
+            .Where(p => p.Id == passkey.Id && p.SignatureCounter == readCounter)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(p => p.SignatureCounter, (long)result.SignCount)
+                .SetProperty(p => p.IsBackupEligible, backupEligible)
+                .SetProperty(p => p.IsBackedUp, result.IsBackedUp)
+                .SetProperty(p => p.LastUsedAt, now), CancellationToken.None);
+        if (updated == 0)
+        {
+            return (null, false, await CounterRegressionAsync(context, audit, passkey, clientId));
+        }
+
+        passkey.IsBackupEligible = backupEligible;
         passkey.IsBackedUp = result.IsBackedUp;
         passkey.SignatureCounter = result.SignCount;
-        passkey.LastUsedAt = time.GetUtcNow();
-        await db.SaveChangesAsync(CancellationToken.None);
+        passkey.LastUsedAt = now;
         return (passkey, userVerified, null);
     }
 
-    private static async Task<IResult> CounterRegressionAsync(HttpContext context, AuthAudit audit, PasskeyCredential passkey)
+    private static async Task<IResult> CounterRegressionAsync(HttpContext context, AuthAudit audit, PasskeyCredential passkey, string? clientId)
     {
-        await audit.RecordAsync(context, passkey.UserId, AuditMethod, "counter-regression");
+        await audit.RecordAsync(context, passkey.UserId, AuditMethod, "counter-regression", clientId);
         return Error("invalid_request", Texts.Get("passkey.error.counterRegression"));
     }
 
