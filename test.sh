@@ -12,6 +12,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 ROOT=$(pwd)
 
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# Test hosts never reload configuration files: each watcher is an inotify instance, and a full run of
+# hosts (plus other builds on a shared machine) reaches the default per-user limit of 128.
+export DOTNET_hostBuilder__reloadConfigOnChange=false
 export DEBIAN_FRONTEND=noninteractive
 
 log() { printf '[test.sh] %s\n' "$*" >&2; }

@@ -118,17 +118,19 @@ dotnet publish "$ROOT/src/IdentityProvider" -c Release -o "$WORK/app" --artifact
 dotnet publish "$BENCH/Limits" -c Release -o "$WORK/limits" --artifacts-path "$WORK/build" \
   -p:UseAppHost=false >"$WORK/build-limits.log" 2>&1 || { tail -n 40 "$WORK/build-limits.log" >&2; die "Limits build failed"; }
 
-# --- 4. Machine limits on one core -------------------------------------------------------------
-log "limits: RS256 / ES256 signatures, PBKDF2-SHA512 100k (core $SERVER_CPU)"
-taskset -c "$SERVER_CPU" dotnet "$WORK/limits/OnePass.Bench.Limits.dll" crypto "$BENCH_SECONDS" >"$WORK/crypto.json"
-log "limits: $(cat "$WORK/crypto.json")"
-KPORT=$(free_port)
-start_pinned "$WORK/kestrel.log" dotnet "$WORK/limits/OnePass.Bench.Limits.dll" kestrel "$KPORT"
-KPID=$LAST_PID
-wait_http "http://127.0.0.1:$KPORT/" "$WORK/kestrel.log"
-BENCH_SECONDS=1 load limit "$WORK/kestrel-warm.json" "http://127.0.0.1:$KPORT/" 2>/dev/null
-load limit "$WORK/kestrel.json" "http://127.0.0.1:$KPORT/"
-drop_pid "$KPID"
+# --- 4. Machine limits on one core (not in a profile run) -------------------------------------
+if [[ -z "${BENCH_PROFILE:-}" ]]; then
+  log "limits: RS256 / ES256 signatures, PBKDF2-SHA512 100k (core $SERVER_CPU)"
+  taskset -c "$SERVER_CPU" dotnet "$WORK/limits/OnePass.Bench.Limits.dll" crypto "$BENCH_SECONDS" >"$WORK/crypto.json"
+  log "limits: $(cat "$WORK/crypto.json")"
+  KPORT=$(free_port)
+  start_pinned "$WORK/kestrel.log" dotnet "$WORK/limits/OnePass.Bench.Limits.dll" kestrel "$KPORT"
+  KPID=$LAST_PID
+  wait_http "http://127.0.0.1:$KPORT/" "$WORK/kestrel.log"
+  BENCH_SECONDS=1 load limit "$WORK/kestrel-warm.json" "http://127.0.0.1:$KPORT/" 2>/dev/null
+  load limit "$WORK/kestrel.json" "http://127.0.0.1:$KPORT/"
+  drop_pid "$KPID"
+fi
 
 # --- 5. PostgreSQL and Redis for OnePass (on the server core too: OnePass's whole stack gets one core)
 REDIS_PORT=$(free_port)
@@ -152,19 +154,18 @@ done
 PG_PASSWORD=$(cat "$WORK/pgpass")
 
 # --- 6. One phase: OnePass and the peer with one signing algorithm, then the scenarios ----------
-run_phase() {
-  local alg=$1 out=$2
-  shift 2
-  local db="onepass_${alg,,}" op_port peer_port
-  op_port=$(free_port)
-  peer_port=$(free_port)
+# Starts OnePass (pinned) for one signing algorithm on a fresh database; sets OP_PID and OP_PORT.
+start_onepass() {
+  local alg=$1
+  local db="onepass_${alg,,}"
+  OP_PORT=$(free_port)
   PGPASSWORD="$PG_PASSWORD" psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -qtAc "create database $db" >/dev/null
   # Each phase is a new cluster (a new database); OnePass marks Redis with the database it belongs to.
   redis-cli -h 127.0.0.1 -p "$REDIS_PORT" flushall >/dev/null
   local env_vars=(
     ASPNETCORE_ENVIRONMENT=Production
-    "ASPNETCORE_URLS=http://127.0.0.1:$op_port"
-    "OnePass__Issuer=http://127.0.0.1:$op_port/"
+    "ASPNETCORE_URLS=http://127.0.0.1:$OP_PORT"
+    "OnePass__Issuer=http://127.0.0.1:$OP_PORT/"
     OnePass__RequireHttps=false
     OnePass__DatabaseProvider=PostgreSQL
     "ConnectionStrings__Database=Host=127.0.0.1;Port=$PG_PORT;Database=$db;Username=postgres;Password=$PG_PASSWORD"
@@ -178,21 +179,75 @@ run_phase() {
   log "phase $alg: migrating $db"
   (cd "$WORK/app" && env "${env_vars[@]}" dotnet OnePass.IdentityProvider.dll migrate) >"$WORK/migrate-$alg.log" 2>&1 \
     || { cat "$WORK/migrate-$alg.log" >&2; die "migrate failed"; }
-  log "phase $alg: OnePass on 127.0.0.1:$op_port, peer on 127.0.0.1:$peer_port (core $SERVER_CPU)"
   (cd "$WORK/app" && exec taskset -c "$SERVER_CPU" env "${env_vars[@]}" dotnet OnePass.IdentityProvider.dll) \
     </dev/null >"$WORK/onepass-$alg.log" 2>&1 &
-  local op_pid=$!
-  PIDS+=("$op_pid")
+  OP_PID=$!
+  PIDS+=("$OP_PID")
+  wait_http "http://127.0.0.1:$OP_PORT/health/ready" "$WORK/onepass-$alg.log"
+}
+
+run_phase() {
+  local alg=$1 out=$2
+  shift 2
+  local peer_port
+  start_onepass "$alg"
+  peer_port=$(free_port)
+  log "phase $alg: OnePass on 127.0.0.1:$OP_PORT, peer on 127.0.0.1:$peer_port (core $SERVER_CPU)"
   start_pinned "$WORK/peer-$alg.log" env PEER_PORT="$peer_port" PEER_ALG="$alg" BENCH_SEED="$BENCH/seed.json" \
     node "$BENCH/peer/server.mjs"
   local peer_pid=$LAST_PID
-  wait_http "http://127.0.0.1:$op_port/health/ready" "$WORK/onepass-$alg.log"
   wait_http "http://127.0.0.1:$peer_port/.well-known/openid-configuration" "$WORK/peer-$alg.log"
-  ONEPASS_URL="http://127.0.0.1:$op_port/" ONEPASS_PID=$op_pid PEER_URL="http://127.0.0.1:$peer_port/" PEER_PID=$peer_pid \
+  ONEPASS_URL="http://127.0.0.1:$OP_PORT/" ONEPASS_PID=$OP_PID PEER_URL="http://127.0.0.1:$peer_port/" PEER_PID=$peer_pid \
     load servers "$out" "$@"
-  drop_pid "$op_pid"
+  drop_pid "$OP_PID"
   drop_pid "$peer_pid"
 }
+
+# BENCH_PROFILE="cc sso": no comparison; each named scenario against OnePass (RS256) alone, with a CPU
+# sample profile (dotnet-trace) and runtime/ASP.NET Core/Npgsql counters (dotnet-counters) over one
+# BENCH_SECONDS run. Writes bench/results/<stamp>-profile/<scenario>.{top.txt,counters.csv,nettrace}.
+profile_phase() {
+  local dir=$1
+  shift
+  export PATH="$PATH:$HOME/.dotnet/tools"
+  command -v dotnet-trace >/dev/null 2>&1 || dotnet tool install -g dotnet-trace >/dev/null
+  command -v dotnet-counters >/dev/null 2>&1 || dotnet tool install -g dotnet-counters >/dev/null
+  mkdir -p "$dir"
+  start_onepass RS256
+  local name duration
+  duration=$(printf '00:00:00:%02d' "$BENCH_SECONDS")
+  for name in "$@"; do
+    rm -f "$WORK/profile-$name.json.ready"
+    ONEPASS_URL="http://127.0.0.1:$OP_PORT/" load profile "$WORK/profile-$name.json" "$name" &
+    local driver=$!
+    until [[ -e "$WORK/profile-$name.json.ready" ]]; do sleep 0.1; done
+    dotnet-counters collect -p "$OP_PID" --duration "$duration" --format csv -o "$dir/$name.counters.csv" \
+      --counters System.Runtime,Microsoft.AspNetCore.Hosting,Microsoft.AspNetCore.Server.Kestrel,Npgsql,System.Net.Http \
+      >"$WORK/counters-$name.log" 2>&1 &
+    local counters=$!
+    dotnet-trace collect -p "$OP_PID" --profile dotnet-sampled-thread-time --duration "$duration" \
+      -o "$dir/$name.nettrace" >"$WORK/trace-$name.log" 2>&1 || { cat "$WORK/trace-$name.log" >&2; die "dotnet-trace failed"; }
+    wait "$driver"
+    wait "$counters" || true
+    {
+      echo "# $name: OnePass alone, RS256, $BENCH_SECONDS s, $BENCH_CONNECTIONS connections, while profiled"
+      node -e 'const r=require(process.argv[1]); console.log(`${r.perSec.toFixed(1)}/s p50 ${r.p50?.toFixed(1)} ms p99 ${r.p99?.toFixed(1)} ms errors ${r.errors}`)' \
+        "$WORK/profile-$name.json"
+      echo "## inclusive (time on the stack)"
+      dotnet-trace report "$dir/$name.nettrace" topN -n 40 --inclusive
+      echo "## exclusive (time at the top of the stack)"
+      dotnet-trace report "$dir/$name.nettrace" topN -n 40
+    } >"$dir/$name.top.txt" 2>&1
+    log "profile $name: $dir/$name.top.txt"
+  done
+  drop_pid "$OP_PID"
+}
+
+if [[ -n "${BENCH_PROFILE:-}" ]]; then
+  read -r -a profile_list <<<"$BENCH_PROFILE"
+  profile_phase "$BENCH/results/$(date -u +%Y%m%dT%H%M%SZ)-profile" "${profile_list[@]}"
+  exit 0
+fi
 
 read -r -a scenario_list <<<"$SCENARIOS"
 run_phase RS256 "$WORK/rs256.json" "${scenario_list[@]}"

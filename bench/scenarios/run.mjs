@@ -4,6 +4,9 @@
 //   node scenarios/run.mjs servers OUT.json SCENARIO...
 //       each scenario against OnePass and the peer, alternating A B A B for BENCH_ROUNDS rounds
 //       (env ONEPASS_URL, ONEPASS_PID, PEER_URL, PEER_PID, BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS)
+//   node scenarios/run.mjs profile OUT.json SCENARIO
+//       one untimed warm-up, then one run of BENCH_SECONDS against OnePass only (env ONEPASS_URL);
+//       writes OUT.json.ready between the two, when run.sh attaches the profilers
 import { readFileSync, writeFileSync } from 'node:fs';
 import { closePools, discover, load } from './lib.mjs';
 
@@ -27,6 +30,21 @@ if (mode === 'limit') {
   const server = { url: names[0] };
   const res = await load({ connections, durationMs: seconds * 1000, setup: () => scenario.setup(server), iteration: scenario.iteration });
   log(`kestrel ${res.perSec.toFixed(0)} req/s (p50 ${res.p50?.toFixed(2)} ms, p99 ${res.p99?.toFixed(2)} ms, ${res.errors} errors)`);
+  writeFileSync(out, JSON.stringify(res, null, 2));
+  await closePools();
+  process.exit(0);
+}
+
+if (mode === 'profile') {
+  const scenario = (await import(`./${names[0]}.mjs`)).default;
+  const server = { name: 'onepass', url: process.env.ONEPASS_URL };
+  server.config = await discover(server.url);
+  await load({ connections, durationMs: 2000, setup: () => scenario.setup(server), iteration: scenario.iteration });
+  writeFileSync(`${out}.ready`, '');
+  // run.sh starts dotnet-trace and dotnet-counters when the .ready file appears; give them a second to attach.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const res = await load({ connections, durationMs: seconds * 1000, setup: () => scenario.setup(server), iteration: scenario.iteration });
+  log(`profile ${names[0]}: ${res.perSec.toFixed(1)} ${scenario.unit} while profiled, p50 ${res.p50?.toFixed(1)} ms, p99 ${res.p99?.toFixed(1)} ms${res.errors ? `, ${res.errors} errors (${res.firstError})` : ''}`);
   writeFileSync(out, JSON.stringify(res, null, 2));
   await closePools();
   process.exit(0);

@@ -24,6 +24,7 @@ public static class AgencyDescriptors
     [
         AgencySettings.ContactEmailProperty, AgencySettings.DisabledProperty, AgencySettings.SecretRotatedAtProperty,
         AgencySettings.PreviousSecretProperty, AgencySettings.PreviousSecretExpiresAtProperty,
+        AgencySettings.MachineTokensNotBeforeProperty,
     ];
 
     /// <summary>Whether a client id is taken, ignoring case (a username must not equal one either way, CATALOGUE IN-AD-05).</summary>
@@ -108,18 +109,29 @@ public static class AgencyDescriptors
     public static bool IsDisabled(IReadOnlyDictionary<string, JsonElement> properties) =>
         properties.TryGetValue(AgencySettings.DisabledProperty, out var value) && value.ValueKind == JsonValueKind.True;
 
-    public static void SetDisabled(OpenIddictApplicationDescriptor descriptor, bool disabled)
+    /// <summary>
+    /// Disables or enables the agency. Disabling also stamps the time before which its machine access tokens
+    /// (which have no row to revoke) no longer introspect active, so enabling it again revives none of them.
+    /// </summary>
+    public static void SetDisabled(OpenIddictApplicationDescriptor descriptor, bool disabled, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         if (disabled)
         {
             descriptor.Properties[AgencySettings.DisabledProperty] = JsonSerializer.SerializeToElement(true);
+            descriptor.Properties[AgencySettings.MachineTokensNotBeforeProperty] = JsonSerializer.SerializeToElement(now.ToUnixTimeSeconds());
         }
         else
         {
             descriptor.Properties.Remove(AgencySettings.DisabledProperty);
         }
     }
+
+    /// <summary>Tokens the agency got by client_credentials before this time are no longer active (null: none stamped).</summary>
+    public static DateTimeOffset? MachineTokensNotBefore(IReadOnlyDictionary<string, JsonElement> properties) =>
+        properties.TryGetValue(AgencySettings.MachineTokensNotBeforeProperty, out var value) && value.TryGetInt64(out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : null;
 
     /// <summary>Whether the stored application is disabled; unknown applications are not (OpenIddict refuses them itself).</summary>
     public static async ValueTask<bool> IsDisabledAsync(IOpenIddictApplicationManager applications, string? clientId, CancellationToken cancellationToken)

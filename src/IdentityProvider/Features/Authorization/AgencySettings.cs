@@ -21,6 +21,12 @@ public sealed record AgencySettings(string SubjectType, string Sector, string? M
     /// <summary>Present (true) while an administrator has disabled the agency: no sign-in, no token.</summary>
     public const string DisabledProperty = "onepass_disabled";
 
+    /// <summary>
+    /// When the agency was last disabled (Unix seconds): its machine access tokens, which have no token row to
+    /// revoke, introspect inactive if issued before it (<see cref="OpenIddict.Handlers.StatelessMachineAccessTokens"/>).
+    /// </summary>
+    public const string MachineTokensNotBeforeProperty = "onepass_machine_tokens_not_before";
+
     public const string SecretRotatedAtProperty = "onepass_secret_rotated_at";
 
     /// <summary>The hash of the secret replaced by the last rotation, accepted until <see cref="PreviousSecretExpiresAtProperty"/>.</summary>

@@ -94,6 +94,8 @@ public static class AuthorizationServiceCollectionExtensions
                     .AddEventHandler(BurnCodeOnFailedVerifier.Descriptor)
                     .AddEventHandler(RedeemTokenOnce.Descriptor)
                     .AddEventHandler(IssueSessionBoundRefreshTokens.Descriptor)
+                    .AddEventHandler(StatelessMachineAccessTokens.GenerationDescriptor)
+                    .AddEventHandler(StatelessMachineAccessTokens.IntrospectionDescriptor)
                     .AddEventHandler(AcceptBodilessUserInfoPost.Descriptor);
                 RejectDisabledAgencies.Descriptors.ToList().ForEach(descriptor => server.AddEventHandler(descriptor));
 

@@ -289,7 +289,7 @@ public static class AgencyEndpoints
             return Results.Ok(before); // already so: nothing to change, nothing to log
         }
 
-        AgencyDescriptors.SetDisabled(descriptor, !enabled);
+        AgencyDescriptors.SetDisabled(descriptor, !enabled, context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
         var after = AgencyView.From(descriptor, logos.GetValueOrDefault(clientId), string.Empty);
         var action = enabled ? "agency.enable" : "agency.disable";
         if (enabled)
