@@ -23,7 +23,10 @@ public sealed class LogoutNotification
     /// <summary>The <c>sid</c> this agency knows; empty when the logout is for every session of the subject (no <c>sid</c> claim).</summary>
     public required string SessionId { get; set; }
 
-    /// <summary>The <c>jti</c>, the same at every attempt so an agency can recognise a repeat.</summary>
+    /// <summary>
+    /// The <c>jti</c> of the latest attempt: each attempt is signed anew with a new <c>jti</c>, so an agency
+    /// that processed an attempt whose answer was lost does not refuse the retry as a replay.
+    /// </summary>
     public required string TokenId { get; set; }
 
     /// <summary>Why the session ended (signed out, expired…), for the admin view.</summary>

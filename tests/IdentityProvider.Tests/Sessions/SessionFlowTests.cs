@@ -74,23 +74,68 @@ public abstract class SessionFlowTests(OnePassHost host)
 
     [Fact]
     [Trait(Catalogue.Row, "AT-16")]
-    public async Task Reauthentication_OfSameUser_KillsOldCookieButKeepsTheSessionAndItsSid()
+    public async Task Reauthentication_OfSameUser_KillsOldCookieAndOldKeyButKeepsTheSessionAndItsSid()
     {
         var (browser, first) = await SignedInAsync();
         using var _ = browser;
         var oldCookie = CookieOf(browser)!;
+        var before = await SessionOfAsync(Host, TestSeed.Citizen, TestSeed.TaxClient, first["id_token"]!);
 
         var request = new AuthorizationRequest(TestSeed.TaxClient, TestSeed.TaxRedirect) { Extra = new() { ["prompt"] = "login" } };
         var again = await browser.AuthorizeAsync(request, (TestSeed.Citizen, TestSeed.Password));
         var second = await new TokenClient(Host.CreateProtocolClient())
             .RedeemCodeAsync(TestSeed.TaxClient, TestSeed.TaxSecret, again.Code!, request.CodeVerifier, TestSeed.TaxRedirect);
         using var replay = BrowserWith(oldCookie);
+        var after = await SessionOfAsync(Host, TestSeed.Citizen, TestSeed.TaxClient, second["id_token"]!);
 
         Assert.NotEqual(oldCookie, CookieOf(browser));
         Assert.False(await HasSessionAsync(replay));
         Assert.True(await HasSessionAsync(browser));
         Assert.Equal(Tokens.Read(first["id_token"]!).GetClaim("sid").Value, Tokens.Read(second["id_token"]!).GetClaim("sid").Value);
         Assert.True(Tokens.Read(second["id_token"]!).GetPayloadValue<long>("auth_time") >= Tokens.Read(first["id_token"]!).GetPayloadValue<long>("auth_time"));
+        Assert.NotEqual(before.Id, after.Id); // a new server-side key…
+        Assert.Equal(before.Sid, after.Sid); // …for the same session
+        Assert.Equal(before.CreatedAt, after.CreatedAt);
+        Assert.Null(await StoredAsync(Host, before.Id));
+    }
+
+    [Fact]
+    [Trait(Catalogue.Row, "AT-07")]
+    [Trait(Catalogue.Row, "AT-16")]
+    public async Task Refresh_WithoutOfflineAccess_SurvivesAReauthenticationOfItsSession()
+    {
+        var (browser, tokens) = await SignedInAsync("openid profile");
+        using var _ = browser;
+
+        var request = new AuthorizationRequest(TestSeed.TaxClient, TestSeed.TaxRedirect) { Extra = new() { ["prompt"] = "login" } };
+        Assert.NotNull((await browser.AuthorizeAsync(request, (TestSeed.Citizen, TestSeed.Password))).Code);
+        var after = await Agency.Tax.RefreshAsync(Host, tokens["refresh_token"]!);
+
+        Assert.Equal(HttpStatusCode.OK, after.Status);
+    }
+
+    /// <summary>The stored session an ID token's <c>sid</c> stands for (agencies see only HMAC(sid, client id)).</summary>
+    public static async Task<SessionRecord> SessionOfAsync(OnePassHost host, string username, string clientId, string idToken)
+    {
+        var sid = Tokens.Read(idToken).GetClaim("sid").Value;
+        SessionRecord? found = null;
+        await host.WithServicesAsync(async services =>
+        {
+            var user = await services.GetRequiredService<UserManager<OnePassUser>>().FindByNameAsync(username);
+            var subjects = services.GetRequiredService<OnePass.IdentityProvider.Features.Authorization.SubjectIdentifiers>();
+            found = (await services.GetRequiredService<SsoSessionStore>().ListForUserAsync(user!.Id))
+                .SingleOrDefault(session => subjects.SessionIdFor(session.Sid, clientId) == sid);
+        });
+        Assert.True(found is not null, "No live session has the ID token's sid.");
+        return found;
+    }
+
+    /// <summary>The record stored under this key, live or not (null: no such key).</summary>
+    public static async Task<SessionRecord?> StoredAsync(OnePassHost host, string id)
+    {
+        SessionRecord? found = null;
+        await host.WithServicesAsync(async services => found = await services.GetRequiredService<ISessionStorage>().FindAsync(id, CancellationToken.None));
+        return found;
     }
 
     [Fact]

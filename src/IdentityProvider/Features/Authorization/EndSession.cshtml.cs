@@ -72,7 +72,7 @@ public sealed class EndSessionModel(
             var hint = await HttpContext.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
             var hintSession = hint.Principal?.GetClaim(SessionClaims.SessionId);
             var agency = hint.Principal?.GetAudiences().FirstOrDefault();
-            if (hintSession is not null && agency is not null && hintSession == subjects.SessionIdFor(current.SessionId, agency))
+            if (hintSession is not null && agency is not null && hintSession == subjects.SessionIdFor(current.Sid, agency))
             {
                 return await SignOutAsync(request);
             }

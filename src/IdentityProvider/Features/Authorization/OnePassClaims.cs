@@ -9,8 +9,14 @@ public static class SessionClaims
     /// </summary>
     public const string SessionId = "sid";
 
-    /// <summary>OnePass's own session id: in the session ticket, and in codes and refresh tokens (never sent to agencies).</summary>
+    /// <summary>
+    /// OnePass's own session id (never sent to agencies): in the session ticket the storage key, new at
+    /// every authentication; in codes and refresh tokens the session's stable identity they are bound to.
+    /// </summary>
     public const string OnePassSessionId = "onepass_session";
+
+    /// <summary>In the session ticket, the session's stable identity when it differs from the storage key (after a re-authentication).</summary>
+    public const string OnePassStableSessionId = "onepass_sid";
 
     /// <summary>A digest of the user's security stamp when a token was issued: a password change invalidates refresh tokens.</summary>
     public const string SecurityStampDigest = "onepass_stamp";

@@ -4,9 +4,16 @@ using OpenIddict.Abstractions;
 
 namespace OnePass.IdentityProvider.Features.Authorization;
 
-/// <summary>What an SSO session says about how the citizen authenticated.</summary>
+/// <summary>
+/// What an SSO session says about how the citizen authenticated. <see cref="SessionId"/> is the session's
+/// storage key, new at every authentication (CATALOGUE AT-16); <see cref="Sid"/> is the session's stable
+/// identity, from which agencies' <c>sid</c> is derived and to which codes and refresh tokens are bound.
+/// </summary>
 public sealed record SessionInfo(string SessionId, DateTimeOffset AuthTime, string Acr, IReadOnlyList<string> Amr)
 {
+    /// <summary>The session's stable identity: its first storage key, kept across re-authentication.</summary>
+    public string Sid { get => field ?? SessionId; init; }
+
     /// <summary>How recent the last authentication must be for changes to the sign-in methods.</summary>
     public static readonly TimeSpan RecentAuthentication = TimeSpan.FromMinutes(5);
 
@@ -32,13 +39,21 @@ public sealed record SessionInfo(string SessionId, DateTimeOffset AuthTime, stri
             return null;
         }
 
-        return new SessionInfo(sid, DateTimeOffset.FromUnixTimeSeconds(seconds), acr, [.. principal.GetClaims(SessionClaims.Amr)]);
+        return new SessionInfo(sid, DateTimeOffset.FromUnixTimeSeconds(seconds), acr, [.. principal.GetClaims(SessionClaims.Amr)])
+        {
+            Sid = principal.GetClaim(SessionClaims.OnePassStableSessionId) ?? sid,
+        };
     }
 
     /// <summary>The claims to put in the sign-in cookie.</summary>
     public IEnumerable<Claim> ToClaims()
     {
         yield return new Claim(SessionClaims.OnePassSessionId, SessionId);
+        if (Sid != SessionId)
+        {
+            yield return new Claim(SessionClaims.OnePassStableSessionId, Sid);
+        }
+
         yield return new Claim(SessionClaims.AuthTime, AuthTime.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64);
         yield return new Claim(SessionClaims.Acr, Acr);
         foreach (var method in Amr)

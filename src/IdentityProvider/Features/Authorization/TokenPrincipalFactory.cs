@@ -22,10 +22,10 @@ public sealed class TokenPrincipalFactory(UserManager<OnePassUser> users, Subjec
             roleType: Claims.Role);
 
         identity.SetClaim(Claims.Subject, subjects.For(user.Id, agency))
-            .SetClaim(SessionClaims.SessionId, subjects.SessionIdFor(session.SessionId, clientId))
+            .SetClaim(SessionClaims.SessionId, subjects.SessionIdFor(session.Sid, clientId))
             // Private (no destination): kept in codes and refresh tokens only, to bind them to the
-            // session and to the password (see TokenEndpoint).
-            .SetClaim(SessionClaims.OnePassSessionId, session.SessionId)
+            // session (its stable identity, which survives re-authentication) and to the password (see TokenEndpoint).
+            .SetClaim(SessionClaims.OnePassSessionId, session.Sid)
             .SetClaim(SessionClaims.SecurityStampDigest, SecurityStampDigest(user))
             .SetClaim(SessionClaims.AuthTime, session.AuthTime.ToUnixTimeSeconds())
             .SetClaim(SessionClaims.Acr, session.Acr)

@@ -70,15 +70,20 @@ public sealed class BackChannelLogoutDispatcher(
         var claimed = new List<LogoutNotification>(due.Count);
         foreach (var notification in due)
         {
+            // Every attempt is a new token with a new jti: an agency that processed an earlier attempt whose
+            // answer was lost would rightly refuse that jti again as a replay (Back-Channel Logout 1.0 §2.6).
             var previous = notification.NextAttemptAt;
+            var tokenId = LogoutTokenFactory.NewTokenId();
             var rows = await db.LogoutNotifications
                 .Where(n => n.Id == notification.Id && n.Status == LogoutNotificationStatus.Pending && n.NextAttemptAt == previous)
                 .ExecuteUpdateAsync(set => set
                     .SetProperty(n => n.NextAttemptAt, leaseEnd)
+                    .SetProperty(n => n.TokenId, tokenId)
                     .SetProperty(n => n.Attempts, n => n.Attempts + 1), cancellationToken);
             if (rows == 1)
             {
                 notification.Attempts++;
+                notification.TokenId = tokenId;
                 claimed.Add(notification);
             }
         }

@@ -15,6 +15,16 @@ public interface ISessionStorage
 
     Task<SessionRecord?> FindAsync(string id, CancellationToken cancellationToken);
 
+    /// <summary>The session whose stable identity (<see cref="SessionRecord.Sid"/>) is <paramref name="sid"/>, whatever its current key.</summary>
+    Task<SessionRecord?> FindBySidAsync(string sid, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Atomically moves the session stored under <paramref name="fromId"/> to <paramref name="session"/>'s id
+    /// with <paramref name="session"/>'s fields, keeping its agencies, per-user index entry and stable identity;
+    /// the old key is gone afterwards. False (and nothing written) when the old session is gone.
+    /// </summary>
+    Task<bool> MoveAsync(string fromId, SessionRecord session, DateTimeOffset deadline, CancellationToken cancellationToken);
+
     /// <summary>Moves "last seen" (and the idle deadline) forward.</summary>
     Task TouchAsync(SessionRecord session, DateTimeOffset deadline, CancellationToken cancellationToken);
 

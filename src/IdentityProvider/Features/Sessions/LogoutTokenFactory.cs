@@ -18,6 +18,10 @@ public sealed class LogoutTokenFactory(KeyRing keys, TimeProvider time)
 
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
 
+    /// <summary>A new <c>jti</c>: the dispatcher takes one for every delivery attempt.</summary>
+    public static string NewTokenId() => System.Buffers.Text.Base64Url.EncodeToString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));
+
+    /// <summary>The token for one delivery attempt: <c>jti</c> as the row has it for this attempt, <c>iat</c> and <c>exp</c> from now.</summary>
     public string Create(LogoutNotification notification)
     {
         var now = time.GetUtcNow();

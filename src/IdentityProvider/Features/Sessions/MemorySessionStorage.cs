@@ -9,6 +9,9 @@ public sealed class MemorySessionStorage : ISessionStorage
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (SessionRecord Session, DateTimeOffset Deadline)> _sessions = new(StringComparer.Ordinal);
 
+    // Stable identity (SessionRecord.Sid) -> current key.
+    private readonly Dictionary<string, string> _keysBySid = new(StringComparer.Ordinal);
+
     /// <summary>How many sessions are stored (the active-sessions gauge, Infrastructure/Telemetry).</summary>
     public int Count
     {
@@ -46,6 +49,47 @@ public sealed class MemorySessionStorage : ISessionStorage
             }
 
             _sessions[session.Id] = (copy, deadline);
+            _keysBySid[copy.Sid] = copy.Id;
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<SessionRecord?> FindBySidAsync(string sid, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(_keysBySid.TryGetValue(sid, out var id) && _sessions.TryGetValue(id, out var entry) ? Copy(entry.Session) : null);
+        }
+    }
+
+    public Task<bool> MoveAsync(string fromId, SessionRecord session, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (!_sessions.Remove(fromId, out var old))
+            {
+                return Task.FromResult(false);
+            }
+
+            var copy = Copy(session);
+            copy.Agencies.Clear();
+            copy.Agencies.UnionWith(old.Session.Agencies);
+            var moved = new SessionRecord
+            {
+                Id = copy.Id,
+                Sid = old.Session.Sid,
+                UserId = copy.UserId,
+                SecretHash = copy.SecretHash,
+                Ticket = copy.Ticket,
+                CreatedAt = copy.CreatedAt,
+                LastSeenAt = copy.LastSeenAt,
+                ExpiresAt = copy.ExpiresAt,
+                UserAgent = copy.UserAgent,
+                IpAddress = copy.IpAddress,
+                Agencies = copy.Agencies,
+            };
+            _sessions[moved.Id] = (moved, deadline);
+            _keysBySid[moved.Sid] = moved.Id;
             return Task.FromResult(true);
         }
     }
@@ -102,7 +146,17 @@ public sealed class MemorySessionStorage : ISessionStorage
     {
         lock (_lock)
         {
-            return Task.FromResult(_sessions.Remove(id, out var entry) ? entry.Session : null);
+            if (!_sessions.Remove(id, out var entry))
+            {
+                return Task.FromResult<SessionRecord?>(null);
+            }
+
+            if (_keysBySid.TryGetValue(entry.Session.Sid, out var current) && current == id)
+            {
+                _keysBySid.Remove(entry.Session.Sid);
+            }
+
+            return Task.FromResult<SessionRecord?>(entry.Session);
         }
     }
 
@@ -127,6 +181,7 @@ public sealed class MemorySessionStorage : ISessionStorage
     private static SessionRecord Copy(SessionRecord session) => new()
     {
         Id = session.Id,
+        Sid = session.Sid,
         UserId = session.UserId,
         SecretHash = session.SecretHash,
         Ticket = session.Ticket,

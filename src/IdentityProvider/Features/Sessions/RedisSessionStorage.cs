@@ -11,18 +11,21 @@ namespace OnePass.IdentityProvider.Features.Sessions;
 /// <c>session:{id}</c>, holding a compact binary record (see <see cref="Encode"/>): one key and no hash
 /// keep a session near 1.5 KB of Redis memory (bench/Sessions). Besides it, under the same prefix:
 /// <c>user:{id}:sessions</c>, a set per user (the "where you're signed in" index), and
-/// <c>sessions:deadlines</c>, session ids by idle-or-absolute deadline, read by the expiry sweeper.
+/// <c>sessions:deadlines</c>, session ids by idle-or-absolute deadline, read by the expiry sweeper, and
+/// <c>sid:{sid}</c>, the current key of the session whose stable identity is <c>sid</c> (a session moves
+/// to a new key at every authentication, CATALOGUE AT-16).
 /// Writes that must not resurrect an ended session are small Lua scripts (atomic in Redis). Keys
 /// expire a day after the absolute end, so a session that ended while every node was down still has
 /// its data when a sweeper next runs; the sweeper, not Redis, decides that a session is over.
 /// </summary>
 public sealed class RedisSessionStorage(IConnectionMultiplexer redis, IOptions<OnePassOptions> options) : ISessionStorage
 {
-    private const byte FormatVersion = 1;
+    private const byte FormatVersion = 2; // 2 adds the stable identity (sid) after the ticket; 1 is still read
     private const int LastSeenOffset = 25;
     private const int AgenciesOffsetPosition = 41;
     private static readonly TimeSpan Grace = TimeSpan.FromDays(1);
 
+    // KEYS: 1 session, 2 deadlines, 3 user index, 4 sid pointer.
     // ARGV: 1 record (without agencies), 2 key expiry (Unix ms), 3 must exist (1/0), 4 deadline, 5 id.
     // The agencies already stored (the record's tail) are kept: they are only ever added.
     private const string SaveScript = """
@@ -34,7 +37,41 @@ public sealed class RedisSessionStorage(IConnectionMultiplexer redis, IOptions<O
         redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5])
         redis.call('SADD', KEYS[3], ARGV[5])
         redis.call('PEXPIREAT', KEYS[3], ARGV[2])
+        redis.call('SET', KEYS[4], ARGV[5], 'PXAT', ARGV[2])
         return 1
+        """;
+
+    // KEYS: 1 old session, 2 new session, 3 deadlines, 4 user index, 5 sid pointer.
+    // ARGV: 1 new record (without agencies), 2 key expiry (Unix ms), 3 deadline, 4 old id, 5 new id.
+    // One step: the old key is gone and the new one has the old agencies, index entry and deadline entry.
+    private const string MoveScript = """
+        local old = redis.call('GET', KEYS[1])
+        if not old then return 0 end
+        local tail = string.sub(old, struct.unpack('<i4', old, 42) + 1)
+        redis.call('DEL', KEYS[1])
+        redis.call('SET', KEYS[2], ARGV[1] .. tail, 'PXAT', ARGV[2])
+        redis.call('ZREM', KEYS[3], ARGV[4])
+        redis.call('ZADD', KEYS[3], ARGV[3], ARGV[5])
+        redis.call('SREM', KEYS[4], ARGV[4])
+        redis.call('SADD', KEYS[4], ARGV[5])
+        redis.call('PEXPIREAT', KEYS[4], ARGV[2])
+        redis.call('SET', KEYS[5], ARGV[5], 'PXAT', ARGV[2])
+        return 1
+        """;
+
+    // KEYS: 1 sid pointer. ARGV: 1 session key prefix, 2 sid. The current record, with its id, in one round
+    // trip. Without a pointer (a record of format 1), the session's key is its sid.
+    private const string FindBySidScript = """
+        local id = redis.call('GET', KEYS[1]) or ARGV[2]
+        local record = redis.call('GET', ARGV[1] .. id)
+        if not record then return false end
+        return {id, record}
+        """;
+
+    // KEYS: 1 sid pointer. ARGV: 1 id. Removes the pointer only while it still names this session's key.
+    private const string ForgetSidScript = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+        return 0
         """;
 
     // ARGV: 1 last seen (8 bytes, little-endian), 2 deadline, 3 id.
@@ -83,7 +120,7 @@ public sealed class RedisSessionStorage(IConnectionMultiplexer redis, IOptions<O
     private async Task<bool> WriteAsync(SessionRecord session, DateTimeOffset deadline, bool mustExist, CancellationToken cancellationToken)
     {
         var result = await Database.ScriptEvaluateAsync(SaveScript,
-            [SessionKey(session.Id), DeadlinesKey, UserKey(session.UserId)],
+            [SessionKey(session.Id), DeadlinesKey, UserKey(session.UserId), SidKey(session.Sid)],
             [
                 Encode(session),
                 (session.ExpiresAt + Grace).ToUnixTimeMilliseconds(),
@@ -98,6 +135,31 @@ public sealed class RedisSessionStorage(IConnectionMultiplexer redis, IOptions<O
     {
         var value = await Database.StringGetAsync(SessionKey(id)).WaitAsync(cancellationToken);
         return value.IsNull ? null : Decode(id, value!);
+    }
+
+    public async Task<SessionRecord?> FindBySidAsync(string sid, CancellationToken cancellationToken)
+    {
+        var result = await Database.ScriptEvaluateAsync(FindBySidScript, [SidKey(sid)], [$"{_prefix}session:", sid]).WaitAsync(cancellationToken);
+        if (result.IsNull || (RedisResult[]?)result is not [var id, var record])
+        {
+            return null;
+        }
+
+        return Decode((string)id!, (byte[])record!) is { } session && session.Sid == sid ? session : null;
+    }
+
+    public async Task<bool> MoveAsync(string fromId, SessionRecord session, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        var result = await Database.ScriptEvaluateAsync(MoveScript,
+            [SessionKey(fromId), SessionKey(session.Id), DeadlinesKey, UserKey(session.UserId), SidKey(session.Sid)],
+            [
+                Encode(session),
+                (session.ExpiresAt + Grace).ToUnixTimeMilliseconds(),
+                deadline.ToUnixTimeMilliseconds(),
+                fromId,
+                session.Id,
+            ]).WaitAsync(cancellationToken);
+        return (int)result == 1;
     }
 
     public async Task TouchAsync(SessionRecord session, DateTimeOffset deadline, CancellationToken cancellationToken)
@@ -143,6 +205,7 @@ public sealed class RedisSessionStorage(IConnectionMultiplexer redis, IOptions<O
         }
 
         await Database.SetRemoveAsync(UserKey(session.UserId), id).WaitAsync(cancellationToken);
+        await Database.ScriptEvaluateAsync(ForgetSidScript, [SidKey(session.Sid)], [id]).WaitAsync(cancellationToken);
         return session;
     }
 
@@ -175,14 +238,16 @@ public sealed class RedisSessionStorage(IConnectionMultiplexer redis, IOptions<O
     /// <summary>
     /// The record, little-endian: version (1), user id (16), created, last seen, absolute end (Unix ms,
     /// 8 each; last seen at offset 25 so a touch rewrites 8 bytes), offset of the agencies (4), secret
-    /// hash (1 + n), user agent (2 + n, UTF-8), IP (1 + n), ticket (4 + n); then the agencies, each 1 + n
+    /// hash (1 + n), user agent (2 + n, UTF-8), IP (1 + n), ticket (4 + n), stable identity (1 + n, ASCII;
+    /// not in version 1, where it is the id); then the agencies, each 1 + n
     /// bytes of UTF-8, appended as the session signs into them.
     /// </summary>
     public static byte[] Encode(SessionRecord session)
     {
         var userAgent = Encoding.UTF8.GetBytes(session.UserAgent ?? string.Empty);
         var ip = Encoding.ASCII.GetBytes(session.IpAddress ?? string.Empty);
-        if (userAgent.Length > ushort.MaxValue || ip.Length > byte.MaxValue || session.SecretHash.Length > byte.MaxValue)
+        var sid = Encoding.ASCII.GetBytes(session.Sid);
+        if (userAgent.Length > ushort.MaxValue || ip.Length > byte.MaxValue || session.SecretHash.Length > byte.MaxValue || sid.Length > byte.MaxValue)
         {
             throw new ArgumentException("A session field is too long to store.", nameof(session));
         }
@@ -203,6 +268,8 @@ public sealed class RedisSessionStorage(IConnectionMultiplexer redis, IOptions<O
         writer.Write(ip);
         writer.Write(session.Ticket.Length);
         writer.Write(session.Ticket);
+        writer.Write((byte)sid.Length);
+        writer.Write(sid);
         writer.Flush();
 
         var bytes = buffer.ToArray();
@@ -216,7 +283,8 @@ public sealed class RedisSessionStorage(IConnectionMultiplexer redis, IOptions<O
         try
         {
             using var reader = new BinaryReader(new MemoryStream(bytes));
-            if (reader.ReadByte() != FormatVersion)
+            var version = reader.ReadByte();
+            if (version is not (1 or FormatVersion))
             {
                 return null;
             }
@@ -230,6 +298,7 @@ public sealed class RedisSessionStorage(IConnectionMultiplexer redis, IOptions<O
             var userAgent = Encoding.UTF8.GetString(reader.ReadBytes(reader.ReadUInt16()));
             var ip = Encoding.ASCII.GetString(reader.ReadBytes(reader.ReadByte()));
             var ticket = reader.ReadBytes(reader.ReadInt32());
+            var sid = version == 1 ? id : Encoding.ASCII.GetString(reader.ReadBytes(reader.ReadByte()));
             if (reader.BaseStream.Position != agenciesOffset)
             {
                 return null;
@@ -244,6 +313,7 @@ public sealed class RedisSessionStorage(IConnectionMultiplexer redis, IOptions<O
             return new SessionRecord
             {
                 Id = id,
+                Sid = sid,
                 UserId = userId,
                 SecretHash = secretHash,
                 Ticket = ticket,
@@ -266,4 +336,6 @@ public sealed class RedisSessionStorage(IConnectionMultiplexer redis, IOptions<O
     private RedisKey UserKey(Guid userId) => $"{_prefix}user:{userId:N}:sessions";
 
     private RedisKey DeadlinesKey => $"{_prefix}sessions:deadlines";
+
+    private RedisKey SidKey(string sid) => $"{_prefix}sid:{sid}";
 }

@@ -1,15 +1,18 @@
 namespace OnePass.IdentityProvider.Features.Sessions;
 
 /// <summary>
-/// One SSO session as stored in Redis (or in process). <see cref="Id"/> is stable for the life of the
-/// session, also across a re-authentication of the same user (step-up, <c>prompt=login</c>), so the
-/// agencies' <c>sid</c> and session-bound refresh tokens survive it; the browser's cookie proves itself
-/// with a secret whose hash is <see cref="SecretHash"/>, and that secret changes at every authentication
-/// (no fixation, CATALOGUE AT-16).
+/// One SSO session as stored in Redis (or in process). <see cref="Id"/> is its storage key, new at every
+/// authentication, also a re-authentication of the same user (step-up, <c>prompt=login</c>): the session
+/// moves to the new key with everything it knows (no fixation, CATALOGUE AT-16). <see cref="Sid"/> is
+/// stable for the life of the session, so the agencies' <c>sid</c> and session-bound refresh tokens survive
+/// it. The browser's cookie names the key and proves itself with a secret whose hash is <see cref="SecretHash"/>.
 /// </summary>
 public sealed class SessionRecord
 {
     public required string Id { get; init; }
+
+    /// <summary>The session's stable identity: its first key, kept when it moves to a new one.</summary>
+    public string Sid { get => field ?? Id; init; }
 
     public required Guid UserId { get; init; }
 

@@ -9,9 +9,10 @@ namespace OnePass.IdentityProvider.Features.Sessions;
 
 /// <summary>
 /// Starts an SSO session after a successful authentication, without session fixation (CATALOGUE AT-16):
-/// whatever cookie the browser came with, the new cookie carries a new secret and the old cookie value
-/// is dead. The same user authenticating again (<c>prompt=login</c>, <c>max_age</c>, step-up) keeps
-/// the session — its agencies and their <c>sid</c> — under the new secret; anyone else gets a new
+/// whatever cookie the browser came with, the session is stored under a new key with a new cookie secret,
+/// and the old cookie value and old key are dead. The same user authenticating again (<c>prompt=login</c>,
+/// <c>max_age</c>, step-up) keeps the session — its agencies, their <c>sid</c> (derived from the session's
+/// stable identity) and its place in the per-user index — moved to the new key; anyone else gets a new
 /// session and the old one ends (single logout).
 /// </summary>
 public sealed class SessionSignIn(
@@ -33,18 +34,16 @@ public sealed class SessionSignIn(
     public async Task<SessionInfo> SignInAsync(HttpContext context, OnePassUser user, string acr, IReadOnlyList<string> amr)
     {
         var current = await CurrentAsync(context);
-        var sameUser = current is { } c && c.UserId == user.Id;
-        var session = new SessionInfo(
-            SessionId: sameUser ? current!.Value.Session.SessionId : NewSessionId(),
-            AuthTime: time.GetUtcNow(),
-            Acr: acr,
-            Amr: amr);
-
-        if (sameUser)
+        var newId = NewSessionId();
+        var sid = newId;
+        if (current is { } c && c.UserId == user.Id &&
+            await sessions.MoveToNewIdAsync(c.Session.SessionId, newId, context.RequestAborted) is { } kept)
         {
-            // Same user: the session continues, but the old cookie value stops working.
-            await sessions.RevokeCookieAsync(session.SessionId, context.RequestAborted);
+            // Same user: the session continues under the new key; the old key and cookie value are dead.
+            sid = kept;
         }
+
+        var session = new SessionInfo(SessionId: newId, AuthTime: time.GetUtcNow(), Acr: acr, Amr: amr) { Sid = sid };
 
         // Deletes the old cookie; for another user's session, ends it (single logout).
         await signIns.SignOutAsync();

@@ -41,9 +41,11 @@ public static class SessionsServiceCollectionExtensions
             {
                 cookie.SessionStore = store;
                 // The server decides idle and absolute expiry; the cookie itself lives for the browser session.
+                // Its ticket expires a minute after the server's absolute end, so the store ends an expired
+                // session as expired; a ticket that expired first would make the cookie handler end it as a sign-out.
                 cookie.SlidingExpiration = false;
-                cookie.ExpireTimeSpan = builder.Configuration.GetSection(OnePassOptions.SectionName).Get<OnePassOptions>()?.Sessions.AbsoluteLifetime
-                    ?? new SessionOptions().AbsoluteLifetime;
+                cookie.ExpireTimeSpan = (builder.Configuration.GetSection(OnePassOptions.SectionName).Get<OnePassOptions>()?.Sessions.AbsoluteLifetime
+                    ?? new SessionOptions().AbsoluteLifetime) + TimeSpan.FromMinutes(1);
             });
         return builder;
     }

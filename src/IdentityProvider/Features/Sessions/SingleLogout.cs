@@ -65,7 +65,7 @@ public sealed class SingleLogout(
                 Issuer = issuer,
                 Uri = uri.AbsoluteUri,
                 Subject = subjects.For(session.UserId, agency),
-                SessionId = subjects.SessionIdFor(session.Id, clientId),
+                SessionId = subjects.SessionIdFor(session.Sid, clientId),
                 TokenId = Base64Url(RandomNumberGenerator.GetBytes(18)),
                 Reason = reason.ToString(),
                 Status = LogoutNotificationStatus.Pending,
@@ -108,7 +108,7 @@ public sealed class SingleLogout(
         var db = scope.ServiceProvider.GetRequiredService<OnePassDbContext>();
 
         // An empty session id is "no sid" (the column is required): LogoutTokenFactory leaves the claim out.
-        IEnumerable<string> sids = sessions.Count == 0 ? [string.Empty] : sessions.Select(session => subjects.SessionIdFor(session.Id, clientId));
+        IEnumerable<string> sids = sessions.Count == 0 ? [string.Empty] : sessions.Select(session => subjects.SessionIdFor(session.Sid, clientId));
         foreach (var sid in sids)
         {
             db.LogoutNotifications.Add(new LogoutNotification
@@ -147,7 +147,7 @@ public sealed class SingleLogout(
                 uris.Add(QueryHelpers.AddQueryString(uri.AbsoluteUri, new Dictionary<string, string?>
                 {
                     ["iss"] = issuer,
-                    ["sid"] = subjects.SessionIdFor(session.Id, clientId),
+                    ["sid"] = subjects.SessionIdFor(session.Sid, clientId),
                 }));
             }
         }

@@ -15,7 +15,7 @@ namespace OnePass.IdentityProvider.Features.Sessions;
 /// The SSO session store behind the sign-in cookie (<see cref="ITicketStore"/>): the cookie carries only
 /// <c>{session id}.{secret}</c>, protected by Data Protection; the ticket and what OnePass knows about the
 /// session live in <see cref="ISessionStorage"/> (Redis or the process, same rules). Here are the rules:
-/// idle timeout and absolute lifetime, a fresh cookie secret at every authentication, and single logout
+/// idle timeout and absolute lifetime, a new key and cookie secret at every authentication, and single logout
 /// whenever a session ends — signed out, ended from the account page or by an administrator, or expired.
 /// </summary>
 public sealed class SsoSessionStore(
@@ -39,8 +39,8 @@ public sealed class SsoSessionStore(
     public Task<string> StoreAsync(AuthenticationTicket ticket, CancellationToken cancellationToken) => StoreAsync(ticket, null!, cancellationToken);
 
     /// <summary>
-    /// A new authentication: stores the ticket under the session id it names (new, or the same user's
-    /// current session carried over by <see cref="SessionSignIn"/>) with a new cookie secret.
+    /// A new authentication: stores the ticket under the session id it names (new, or the key the same
+    /// user's current session was just moved to by <see cref="SessionSignIn"/>) with a new cookie secret.
     /// </summary>
     public async Task<string> StoreAsync(AuthenticationTicket ticket, HttpContext httpContext, CancellationToken cancellationToken)
     {
@@ -60,6 +60,7 @@ public sealed class SsoSessionStore(
         var session = new SessionRecord
         {
             Id = info.SessionId,
+            Sid = existing?.Sid ?? info.Sid,
             UserId = userId,
             SecretHash = SHA256.HashData(secret),
             Ticket = Protect(ticket),
@@ -146,7 +147,10 @@ public sealed class SsoSessionStore(
 
     // --- OnePass's own use --------------------------------------------------------------------------
 
-    /// <summary>The live session with that id, or null (ended, expired or unknown).</summary>
+    /// <summary>
+    /// The live session whose stable identity (<see cref="SessionRecord.Sid"/>, what codes and refresh
+    /// tokens are bound to) is <paramref name="sessionId"/>, whatever key it has moved to; or null (ended, expired or unknown).
+    /// </summary>
     public async Task<SessionRecord?> FindLiveAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         if (!IsSessionId(sessionId))
@@ -154,7 +158,7 @@ public sealed class SsoSessionStore(
             return null;
         }
 
-        var session = await storage.FindAsync(sessionId, cancellationToken);
+        var session = await storage.FindBySidAsync(sessionId, cancellationToken);
         return session is not null && time.GetUtcNow() < session.Deadline(_options.IdleTimeout) ? session : null;
     }
 
@@ -247,16 +251,33 @@ public sealed class SsoSessionStore(
     }
 
     /// <summary>
-    /// Makes the session's current cookie unusable without ending the session: the same user is
-    /// authenticating again, and the session continues under a new secret (see <see cref="SessionSignIn"/>).
+    /// The same user is authenticating again: the session moves, atomically, to the new key
+    /// <paramref name="newSessionId"/> with its agencies, per-user index entry and stable identity, and no
+    /// cookie secret yet (the sign-in then stores the new ticket and secret there). The old key and every
+    /// cookie naming it are dead (CATALOGUE AT-16). Returns the session's stable identity, or null when it
+    /// had ended (the sign-in then starts a new session).
     /// </summary>
-    public async Task RevokeCookieAsync(string sessionId, CancellationToken cancellationToken)
+    public async Task<string?> MoveToNewIdAsync(string sessionId, string newSessionId, CancellationToken cancellationToken)
     {
-        if (IsSessionId(sessionId) && await storage.FindAsync(sessionId, cancellationToken) is { } session)
+        if (!IsSessionId(sessionId) || !IsSessionId(newSessionId) || await storage.FindAsync(sessionId, cancellationToken) is not { } session)
         {
-            session.SecretHash = [];
-            await storage.UpdateAsync(session, session.Deadline(_options.IdleTimeout), cancellationToken);
+            return null;
         }
+
+        var moved = new SessionRecord
+        {
+            Id = newSessionId,
+            Sid = session.Sid,
+            UserId = session.UserId,
+            SecretHash = [],
+            Ticket = session.Ticket,
+            CreatedAt = session.CreatedAt,
+            LastSeenAt = session.LastSeenAt,
+            ExpiresAt = session.ExpiresAt,
+            UserAgent = session.UserAgent,
+            IpAddress = session.IpAddress,
+        };
+        return await storage.MoveAsync(sessionId, moved, moved.Deadline(_options.IdleTimeout), cancellationToken) ? session.Sid : null;
     }
 
     /// <summary>The session a cookie key names, when the key's secret matches; never throws on a malformed key.</summary>

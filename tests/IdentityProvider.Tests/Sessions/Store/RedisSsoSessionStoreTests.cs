@@ -35,8 +35,9 @@ public sealed class RedisSsoSessionStoreTests(RedisConnection redis) : SsoSessio
         await Store.AddAgencyAsync(sessionId, "tax");
         Time.Advance(TouchInterval);
         await Store.RetrieveAsync(key);
-        await Store.RevokeCookieAsync(sessionId, CancellationToken.None);
-        await Store.StoreAsync(NewTicket(user, sessionId));
+        var movedTo = SessionSignIn.NewSessionId();
+        await Store.MoveToNewIdAsync(sessionId, movedTo, CancellationToken.None);
+        await Store.StoreAsync(NewTicket(user, movedTo, sid: sessionId));
         await Store.StoreAsync(NewTicket(user, SessionSignIn.NewSessionId()));
         var database = _redis.Multiplexer.GetDatabase();
 
@@ -45,7 +46,7 @@ public sealed class RedisSsoSessionStoreTests(RedisConnection redis) : SsoSessio
         // The deadlines index is one sorted set for all sessions, read by the sweeper; it holds only
         // sessions that have not ended yet (see EndAsync_LastSession_LeavesNoKeyBehind).
         var sessionKeys = keys.Where(k => k != $"{Prefix}sessions:deadlines").ToList();
-        Assert.Equal(3, sessionKeys.Count); // two session records (agencies are inside them), one user index
+        Assert.Equal(5, sessionKeys.Count); // two session records (agencies are inside them), their two sid pointers, one user index
         foreach (var sessionKey in sessionKeys)
         {
             var ttl = await database.KeyTimeToLiveAsync(sessionKey);
@@ -81,6 +82,69 @@ public sealed class RedisSsoSessionStoreTests(RedisConnection redis) : SsoSessio
         await Store.EndAsync(sessionId, SessionEndReason.SignedOut);
 
         Assert.Empty(await KeysAsync());
+    }
+
+    [Fact]
+    [Trait(Catalogue.Row, "LD-02")]
+    public async Task EndAsync_AfterAReauthentication_LeavesNoKeyBehind()
+    {
+        var user = Guid.NewGuid();
+        var sessionId = SessionSignIn.NewSessionId();
+        await Store.StoreAsync(NewTicket(user, sessionId));
+        var movedTo = SessionSignIn.NewSessionId();
+        await Store.MoveToNewIdAsync(sessionId, movedTo, CancellationToken.None);
+        await Store.StoreAsync(NewTicket(user, movedTo, sid: sessionId));
+
+        await Store.EndAsync(movedTo, SessionEndReason.SignedOut);
+
+        Assert.Empty(await KeysAsync());
+    }
+
+    [Fact]
+    [Trait(Catalogue.Row, "AT-16")]
+    public async Task MoveToNewIdAsync_InRedis_RenamesTheKeyAndSwapsTheIndexEntries()
+    {
+        var user = Guid.NewGuid();
+        var sessionId = SessionSignIn.NewSessionId();
+        await Store.StoreAsync(NewTicket(user, sessionId));
+        var movedTo = SessionSignIn.NewSessionId();
+        var database = _redis.Multiplexer.GetDatabase();
+
+        await Store.MoveToNewIdAsync(sessionId, movedTo, CancellationToken.None);
+
+        Assert.False(await database.KeyExistsAsync($"{Prefix}session:{sessionId}"));
+        Assert.True(await database.KeyExistsAsync($"{Prefix}session:{movedTo}"));
+        Assert.Equal([movedTo], (await database.SetMembersAsync($"{Prefix}user:{user:N}:sessions")).Select(id => id.ToString()));
+        Assert.Equal([movedTo], (await database.SortedSetRangeByRankAsync($"{Prefix}sessions:deadlines")).Select(id => id.ToString()));
+        Assert.Equal(movedTo, (string?)await database.StringGetAsync($"{Prefix}sid:{sessionId}"));
+    }
+
+    [Fact]
+    public async Task FindLiveAsync_RecordOfFormatOne_IsFoundByItsIdAsSid()
+    {
+        // A session stored before sessions had a stable identity of their own: its id is its sid.
+        var sessionId = SessionSignIn.NewSessionId();
+        await Store.StoreAsync(NewTicket(Guid.NewGuid(), sessionId));
+        var database = _redis.Multiplexer.GetDatabase();
+        var record = (byte[])(await database.StringGetAsync($"{Prefix}session:{sessionId}"))!;
+        var formatOne = FormatOne(record, sessionId.Length);
+        await database.StringSetAsync($"{Prefix}session:{sessionId}", formatOne);
+        await database.KeyDeleteAsync($"{Prefix}sid:{sessionId}");
+
+        var found = await Store.FindLiveAsync(sessionId);
+
+        Assert.NotNull(found);
+        Assert.Equal(sessionId, found.Sid);
+    }
+
+    /// <summary>The same record as format 1 wrote it: version 1, without the stable identity (1 + n bytes) after the ticket.</summary>
+    private static byte[] FormatOne(byte[] record, int sidLength)
+    {
+        var agenciesOffset = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(record.AsSpan(41));
+        var head = record[..(agenciesOffset - sidLength - 1)];
+        head[0] = 1;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(head.AsSpan(41), head.Length);
+        return [.. head, .. record[agenciesOffset..]];
     }
 
     [Fact]

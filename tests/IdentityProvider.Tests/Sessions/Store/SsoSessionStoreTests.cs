@@ -209,15 +209,79 @@ public abstract class SsoSessionStoreTests : IAsyncLifetime
 
     [Fact]
     [Trait(Catalogue.Row, "AT-16")]
-    public async Task RevokeCookieAsync_LiveSession_OldKeyDiesAndSessionStays()
+    public async Task MoveToNewIdAsync_LiveSession_OldKeyAndCookieDieAndTheSessionLivesOnUnderTheNewId()
     {
         var sessionId = SessionSignIn.NewSessionId();
         var key = await Store.StoreAsync(NewTicket(Guid.NewGuid(), sessionId));
+        var newId = SessionSignIn.NewSessionId();
 
-        await Store.RevokeCookieAsync(sessionId, CancellationToken.None);
+        var sid = await Store.MoveToNewIdAsync(sessionId, newId, CancellationToken.None);
 
+        Assert.Equal(sessionId, sid);
         Assert.Null(await Store.RetrieveAsync(key));
-        Assert.NotNull(await Store.FindLiveAsync(sessionId));
+        Assert.Null(await Storage.FindAsync(sessionId, CancellationToken.None));
+        var moved = await Storage.FindAsync(newId, CancellationToken.None);
+        Assert.NotNull(moved);
+        Assert.Equal(sessionId, moved.Sid);
+        Assert.Empty(moved.SecretHash); // no cookie works until the sign-in stores the new ticket and secret
+    }
+
+    [Fact]
+    [Trait(Catalogue.Row, "AT-16")]
+    public async Task MoveToNewIdAsync_EndedSession_ReturnsNullAndStoresNothing()
+    {
+        var user = Guid.NewGuid();
+        var sessionId = SessionSignIn.NewSessionId();
+        await Store.StoreAsync(NewTicket(user, sessionId));
+        await Store.EndAsync(sessionId, SessionEndReason.SignedOut);
+        var newId = SessionSignIn.NewSessionId();
+
+        var sid = await Store.MoveToNewIdAsync(sessionId, newId, CancellationToken.None);
+
+        Assert.Null(sid);
+        Assert.Null(await Storage.FindAsync(newId, CancellationToken.None));
+        Assert.Empty(await Store.ListForUserAsync(user));
+    }
+
+    [Fact]
+    [Trait(Catalogue.Row, "AT-16")]
+    public async Task FindLiveAsync_BySid_AfterTwoReauthentications_FindsTheSessionUnderItsCurrentId()
+    {
+        var user = Guid.NewGuid();
+        var sid = SessionSignIn.NewSessionId();
+        await Store.StoreAsync(NewTicket(user, sid));
+        var current = sid;
+        foreach (var _ in Enumerable.Range(0, 2))
+        {
+            var next = SessionSignIn.NewSessionId();
+            Assert.Equal(sid, await Store.MoveToNewIdAsync(current, next, CancellationToken.None));
+            await Store.StoreAsync(NewTicket(user, next, sid: sid));
+            current = next;
+        }
+
+        var found = await Store.FindLiveAsync(sid);
+
+        Assert.NotNull(found);
+        Assert.Equal(current, found.Id);
+        Assert.Equal(sid, found.Sid);
+        Assert.Equal([current], (await Store.ListForUserAsync(user)).Select(session => session.Id));
+    }
+
+    [Fact]
+    public async Task EndAsync_AfterAReauthentication_EndsTheSessionForItsSidToo()
+    {
+        var user = Guid.NewGuid();
+        var sid = SessionSignIn.NewSessionId();
+        await Store.StoreAsync(NewTicket(user, sid));
+        var newId = SessionSignIn.NewSessionId();
+        await Store.MoveToNewIdAsync(sid, newId, CancellationToken.None);
+        await Store.StoreAsync(NewTicket(user, newId, sid: sid));
+
+        var ended = await Store.EndAsync(newId, SessionEndReason.SignedOut);
+
+        Assert.True(ended);
+        Assert.Null(await Store.FindLiveAsync(sid));
+        Assert.Empty(await Store.ListForUserAsync(user));
     }
 
     [Fact]
@@ -240,7 +304,7 @@ public abstract class SsoSessionStoreTests : IAsyncLifetime
 
     [Fact]
     [Trait(Catalogue.Row, "AT-16")]
-    public async Task StoreAsync_AfterRevokeCookieForSameUser_GivesWorkingNewKeyAndKeepsCreatedAtAndAgencies()
+    public async Task StoreAsync_AfterMoveForSameUser_GivesWorkingNewKeyAndKeepsCreatedAtAgenciesSidAndIndex()
     {
         var user = Guid.NewGuid();
         var sessionId = SessionSignIn.NewSessionId();
@@ -249,15 +313,18 @@ public abstract class SsoSessionStoreTests : IAsyncLifetime
         await Store.AddAgencyAsync(sessionId, "tax");
         await Store.AddAgencyAsync(sessionId, "health");
         Time.Advance(TimeSpan.FromMinutes(5));
+        var newId = SessionSignIn.NewSessionId();
 
-        await Store.RevokeCookieAsync(sessionId, CancellationToken.None);
-        var newKey = await Store.StoreAsync(NewTicket(user, sessionId, acr: "urn:onepass:loa:2"));
+        var sid = await Store.MoveToNewIdAsync(sessionId, newId, CancellationToken.None);
+        var newKey = await Store.StoreAsync(NewTicket(user, newId, acr: "urn:onepass:loa:2", sid: sid));
 
         Assert.NotEqual(oldKey, newKey);
+        Assert.StartsWith(newId + ".", newKey, StringComparison.Ordinal);
         Assert.Null(await Store.RetrieveAsync(oldKey));
         Assert.NotNull(await Store.RetrieveAsync(newKey));
-        var session = await Store.FindLiveAsync(sessionId);
-        Assert.NotNull(session);
+        var session = Assert.Single(await Store.ListForUserAsync(user));
+        Assert.Equal(newId, session.Id);
+        Assert.Equal(sessionId, session.Sid);
         Assert.Equal(created, session.CreatedAt);
         Assert.Equal(["health", "tax"], session.Agencies.Order(StringComparer.Ordinal));
     }
@@ -541,9 +608,9 @@ public abstract class SsoSessionStoreTests : IAsyncLifetime
         return new SsoSessionStore(Storage, singleLogout, dataProtection, Options, Time, NullLogger<SsoSessionStore>.Instance);
     }
 
-    protected AuthenticationTicket NewTicket(Guid userId, string sessionId, string acr = "urn:onepass:loa:1")
+    protected AuthenticationTicket NewTicket(Guid userId, string sessionId, string acr = "urn:onepass:loa:1", string? sid = null)
     {
-        var session = new SessionInfo(sessionId, Time.GetUtcNow(), acr, ["pwd"]);
+        var session = new SessionInfo(sessionId, Time.GetUtcNow(), acr, ["pwd"]) { Sid = sid ?? sessionId };
         var identity = new ClaimsIdentity([new Claim("sub", userId.ToString()), .. session.ToClaims()], IdentityConstants.ApplicationScheme);
         return new AuthenticationTicket(new ClaimsPrincipal(identity), IdentityConstants.ApplicationScheme);
     }
