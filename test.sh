@@ -12,9 +12,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 ROOT=$(pwd)
 
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-# Test hosts never reload configuration files: each watcher is an inotify instance, and a full run of
-# hosts (plus other builds on a shared machine) reaches the default per-user limit of 128.
-export DOTNET_hostBuilder__reloadConfigOnChange=false
+# Test hosts watch no files through inotify: each host's configuration reload and wwwroot file provider
+# (asp-append-version) would take inotify instances, and a full run of hosts reaches the default limit
+# of 128 per user (then pages answer 500). Configuration is not reloaded; files are polled instead.
+export DOTNET_hostBuilder__reloadConfigOnChange=false DOTNET_USE_POLLING_FILE_WATCHER=1
 export DEBIAN_FRONTEND=noninteractive
 
 log() { printf '[test.sh] %s\n' "$*" >&2; }

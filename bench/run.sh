@@ -205,7 +205,8 @@ run_phase() {
 
 # BENCH_PROFILE="cc sso": no comparison; each named scenario against OnePass (RS256) alone, with a CPU
 # sample profile (dotnet-trace) and runtime/ASP.NET Core/Npgsql counters (dotnet-counters) over one
-# BENCH_SECONDS run. Writes bench/results/<stamp>-profile/<scenario>.{top.txt,counters.csv,nettrace}.
+# BENCH_SECONDS run. Writes bench/results/<stamp>-profile/<scenario>.{top.txt,counters.csv,nettrace}; top.txt
+# leaves out samples of waiting threads (bench/profile-report.mjs), so it shows where CPU time went.
 profile_phase() {
   local dir=$1
   shift
@@ -233,11 +234,10 @@ profile_phase() {
       echo "# $name: OnePass alone, RS256, $BENCH_SECONDS s, $BENCH_CONNECTIONS connections, while profiled"
       node -e 'const r=require(process.argv[1]); console.log(`${r.perSec.toFixed(1)}/s p50 ${r.p50?.toFixed(1)} ms p99 ${r.p99?.toFixed(1)} ms errors ${r.errors}`)' \
         "$WORK/profile-$name.json"
-      echo "## inclusive (time on the stack)"
-      dotnet-trace report "$dir/$name.nettrace" topN -n 40 --inclusive
-      echo "## exclusive (time at the top of the stack)"
-      dotnet-trace report "$dir/$name.nettrace" topN -n 40
+      dotnet-trace convert "$dir/$name.nettrace" --format speedscope -o "$WORK/$name.speedscope.json" >/dev/null 2>&1 \
+        && node "$BENCH/profile-report.mjs" "$WORK/$name.speedscope.json"
     } >"$dir/$name.top.txt" 2>&1
+    rm -f "$dir/$name.nettrace.etlx"
     log "profile $name: $dir/$name.top.txt"
   done
   drop_pid "$OP_PID"
