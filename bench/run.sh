@@ -207,6 +207,16 @@ run_phase() {
 # sample profile (dotnet-trace) and runtime/ASP.NET Core/Npgsql counters (dotnet-counters) over one
 # BENCH_SECONDS run. Writes bench/results/<stamp>-profile/<scenario>.{top.txt,counters.csv,nettrace}; top.txt
 # leaves out samples of waiting threads (bench/profile-report.mjs), so it shows where CPU time went.
+# utime+stime clock ticks of OnePass, of every PostgreSQL process and of Redis: "onepass postgres redis".
+stack_cpu_ticks() {
+  local pids pg=0 op redis=0 p
+  ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+  op=$(ticks "$(pgrep -P "$OP_PID" -f OnePass.IdentityProvider.dll | head -n 1 || echo "$OP_PID")")
+  for p in $(pgrep -f "postgres.*$WORK/pg" ; pgrep -u postgres -f "postgres: " 2>/dev/null); do pg=$((pg + $(ticks "$p"))); done
+  for p in $(pgrep -f "redis-server 127.0.0.1:$REDIS_PORT"); do redis=$((redis + $(ticks "$p"))); done
+  echo "$op $pg $redis"
+}
+
 profile_phase() {
   local dir=$1
   shift
@@ -226,15 +236,26 @@ profile_phase() {
       --counters System.Runtime,Microsoft.AspNetCore.Hosting,Microsoft.AspNetCore.Server.Kestrel,Npgsql,System.Net.Http \
       >"$WORK/counters-$name.log" 2>&1 &
     local counters=$!
+    local cpu_before t_before
+    cpu_before=$(stack_cpu_ticks)
+    t_before=$(date +%s.%N)
     dotnet-trace collect -p "$OP_PID" --profile dotnet-sampled-thread-time --duration "$duration" \
       -o "$dir/$name.nettrace" >"$WORK/trace-$name.log" 2>&1 || { cat "$WORK/trace-$name.log" >&2; die "dotnet-trace failed"; }
+    local cpu_after t_after
+    cpu_after=$(stack_cpu_ticks)
+    t_after=$(date +%s.%N)
     wait "$driver"
     wait "$counters" || true
     {
       echo "# $name: OnePass alone, RS256, $BENCH_SECONDS s, $BENCH_CONNECTIONS connections, while profiled"
+      # CPU of the server core's processes between the two snapshots (the trace session), in percent of one core.
+      node -e 'const [b,a,s]=[process.argv[1],process.argv[2],Number(process.argv[3])].map((x,i)=>i<2?x.split(" ").map(Number):x);
+        const names=["OnePass","PostgreSQL","Redis"]; const hz=100;
+        console.log("core " + process.argv[4] + " CPU while profiled: " + names.map((n,i)=>`${n} ${(100*(a[i]-b[i])/hz/s).toFixed(0)}%`).join(", "));' \
+        "$cpu_before" "$cpu_after" "$(awk -v a="$t_after" -v b="$t_before" 'BEGIN { print a - b }')" "$SERVER_CPU"
       node -e 'const r=require(process.argv[1]); console.log(`${r.perSec.toFixed(1)}/s p50 ${r.p50?.toFixed(1)} ms p99 ${r.p99?.toFixed(1)} ms errors ${r.errors}`)' \
         "$WORK/profile-$name.json"
-      dotnet-trace convert "$dir/$name.nettrace" --format speedscope -o "$WORK/$name.speedscope.json" >/dev/null 2>&1 \
+      dotnet-trace convert "$dir/$name.nettrace" --format speedscope -o "$WORK/$name" >/dev/null 2>&1 \
         && node "$BENCH/profile-report.mjs" "$WORK/$name.speedscope.json"
     } >"$dir/$name.top.txt" 2>&1
     rm -f "$dir/$name.nettrace.etlx"

@@ -8,7 +8,9 @@ public static class DatabaseServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="OnePassDbContext"/> on SQLite (default, under <c>data/</c>) or PostgreSQL,
-    /// chosen by <c>OnePass__DatabaseProvider</c>, with OpenIddict's entity sets keyed by Guid.
+    /// chosen by <c>OnePass__DatabaseProvider</c>, with OpenIddict's entity sets keyed by Guid. Contexts are
+    /// pooled: every token request opens one, and building a fresh one each time (its services, the model
+    /// lookup) showed in the token endpoint's profile (issue 7). The contexts hold no state of their own.
     /// </summary>
     public static IHostApplicationBuilder AddOnePassDatabase(this IHostApplicationBuilder builder)
     {
@@ -20,7 +22,7 @@ public static class DatabaseServiceCollectionExtensions
         {
             case DatabaseProvider.Sqlite:
                 var sqlite = SqliteConnectionString(connectionString, builder.Environment.ContentRootPath);
-                builder.Services.AddDbContext<OnePassDbContext, SqliteOnePassDbContext>(options =>
+                builder.Services.AddDbContextPool<OnePassDbContext, SqliteOnePassDbContext>(options =>
                     options.UseSqlite(sqlite).UseOpenIddict<Guid>());
                 break;
 
@@ -31,7 +33,7 @@ public static class DatabaseServiceCollectionExtensions
                         "OnePass__DatabaseProvider is PostgreSQL but ConnectionStrings__Database is not set.");
                 }
 
-                builder.Services.AddDbContext<OnePassDbContext, PostgreSqlOnePassDbContext>(options =>
+                builder.Services.AddDbContextPool<OnePassDbContext, PostgreSqlOnePassDbContext>(options =>
                     options.UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure(3))
                         .UseOpenIddict<Guid>());
                 break;

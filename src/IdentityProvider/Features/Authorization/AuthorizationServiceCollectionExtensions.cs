@@ -134,7 +134,7 @@ public static class AuthorizationServiceCollectionExtensions
 
     public static IEndpointRouteBuilder MapOnePassAuthorizationEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/" + TokenPath, TokenEndpoint.HandleAsync).DisableAntiforgery();
+        endpoints.MapPost("/" + TokenPath, (Func<HttpContext, Task<IResult>>)TokenEndpoint.HandleAsync).DisableAntiforgery();
         endpoints.MapMethods("/connect/userinfo", [HttpMethods.Get, HttpMethods.Post], UserInfoEndpoint.HandleAsync)
             .DisableAntiforgery();
         return endpoints;

@@ -17,12 +17,7 @@ namespace OnePass.IdentityProvider.Features.Authorization;
 /// </summary>
 public static class TokenEndpoint
 {
-    public static async Task<IResult> HandleAsync(
-        HttpContext context,
-        IOpenIddictApplicationManager applications,
-        TokenUsers tokenUsers,
-        TokenPrincipalFactory principals,
-        SsoSessionStore sessions)
+    public static async Task<IResult> HandleAsync(HttpContext context)
     {
         var request = context.GetOpenIddictServerRequest()
             ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
@@ -46,6 +41,13 @@ public static class TokenEndpoint
 
         if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType())
         {
+            // Resolved here, not as parameters: a client_credentials request needs none of them, and
+            // building the user manager and its company on every machine token showed in the profile.
+            var services = context.RequestServices;
+            var applications = services.GetRequiredService<IOpenIddictApplicationManager>();
+            var tokenUsers = services.GetRequiredService<TokenUsers>();
+            var principals = services.GetRequiredService<TokenPrincipalFactory>();
+            var sessions = services.GetRequiredService<SsoSessionStore>();
             var result = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
             var principal = result.Principal;
             var user = principal is null ? null : await tokenUsers.FindActiveAsync(principal, context.RequestAborted);
