@@ -71,23 +71,10 @@ public sealed class MemorySessionStorage : ISessionStorage
                 return Task.FromResult(false);
             }
 
-            var copy = Copy(session);
-            copy.Agencies.Clear();
-            copy.Agencies.UnionWith(old.Session.Agencies);
-            var moved = new SessionRecord
-            {
-                Id = copy.Id,
-                Sid = old.Session.Sid,
-                UserId = copy.UserId,
-                SecretHash = copy.SecretHash,
-                Ticket = copy.Ticket,
-                CreatedAt = copy.CreatedAt,
-                LastSeenAt = copy.LastSeenAt,
-                ExpiresAt = copy.ExpiresAt,
-                UserAgent = copy.UserAgent,
-                IpAddress = copy.IpAddress,
-                Agencies = copy.Agencies,
-            };
+            // The new fields under the new key, with the agencies and stable identity the old key had.
+            var moved = session.CopyAs(session.Id, old.Session.Sid);
+            moved.Agencies.Clear();
+            moved.Agencies.UnionWith(old.Session.Agencies);
             _sessions[moved.Id] = (moved, deadline);
             _keysBySid[moved.Sid] = moved.Id;
             return Task.FromResult(true);
@@ -178,18 +165,5 @@ public sealed class MemorySessionStorage : ISessionStorage
         }
     }
 
-    private static SessionRecord Copy(SessionRecord session) => new()
-    {
-        Id = session.Id,
-        Sid = session.Sid,
-        UserId = session.UserId,
-        SecretHash = session.SecretHash,
-        Ticket = session.Ticket,
-        CreatedAt = session.CreatedAt,
-        LastSeenAt = session.LastSeenAt,
-        ExpiresAt = session.ExpiresAt,
-        UserAgent = session.UserAgent,
-        IpAddress = session.IpAddress,
-        Agencies = new HashSet<string>(session.Agencies, StringComparer.Ordinal),
-    };
+    private static SessionRecord Copy(SessionRecord session) => session.CopyAs(session.Id, session.Sid);
 }

@@ -36,6 +36,22 @@ public sealed class SessionRecord
     /// <summary>Client ids of the agencies this session signed into: the ones single logout notifies.</summary>
     public ISet<string> Agencies { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
+    /// <summary>A copy with its own set of agencies, stored under <paramref name="id"/> with the stable identity <paramref name="sid"/>.</summary>
+    public SessionRecord CopyAs(string id, string sid) => new()
+    {
+        Id = id,
+        Sid = sid,
+        UserId = UserId,
+        SecretHash = SecretHash,
+        Ticket = Ticket,
+        CreatedAt = CreatedAt,
+        LastSeenAt = LastSeenAt,
+        ExpiresAt = ExpiresAt,
+        UserAgent = UserAgent,
+        IpAddress = IpAddress,
+        Agencies = new HashSet<string>(Agencies, StringComparer.Ordinal),
+    };
+
     /// <summary>When the session ends by itself: idle or absolute, whichever comes first.</summary>
     public DateTimeOffset Deadline(TimeSpan idleTimeout) =>
         LastSeenAt + idleTimeout < ExpiresAt ? LastSeenAt + idleTimeout : ExpiresAt;

@@ -264,19 +264,8 @@ public sealed class SsoSessionStore(
             return null;
         }
 
-        var moved = new SessionRecord
-        {
-            Id = newSessionId,
-            Sid = session.Sid,
-            UserId = session.UserId,
-            SecretHash = [],
-            Ticket = session.Ticket,
-            CreatedAt = session.CreatedAt,
-            LastSeenAt = session.LastSeenAt,
-            ExpiresAt = session.ExpiresAt,
-            UserAgent = session.UserAgent,
-            IpAddress = session.IpAddress,
-        };
+        var moved = session.CopyAs(newSessionId, session.Sid);
+        moved.SecretHash = []; // no cookie may use it until the sign-in stores the new secret
         return await storage.MoveAsync(sessionId, moved, moved.Deadline(_options.IdleTimeout), cancellationToken) ? session.Sid : null;
     }
 

@@ -203,14 +203,14 @@ public static class AgencyEndpoints
     /// <summary>POST /api/admin/agencies/{clientId}/disable — no sign-in, no token; every token it holds is revoked.</summary>
     public static Task<IResult> DisableAsync(
         string clientId, HttpContext context, IOpenIddictApplicationManager applications, IOpenIddictTokenManager tokens, OnePassDbContext db,
-        AdminChangeLog changes, CancellationToken cancellationToken) =>
-        SetEnabledAsync(clientId, enabled: false, context, applications, tokens, db, changes, cancellationToken);
+        AdminChangeLog changes, TimeProvider time, CancellationToken cancellationToken) =>
+        SetEnabledAsync(clientId, enabled: false, context, applications, tokens, db, changes, time, cancellationToken);
 
     /// <summary>POST /api/admin/agencies/{clientId}/enable — the agency may sign citizens in again (revoked tokens stay revoked).</summary>
     public static Task<IResult> EnableAsync(
         string clientId, HttpContext context, IOpenIddictApplicationManager applications, IOpenIddictTokenManager tokens, OnePassDbContext db,
-        AdminChangeLog changes, CancellationToken cancellationToken) =>
-        SetEnabledAsync(clientId, enabled: true, context, applications, tokens, db, changes, cancellationToken);
+        AdminChangeLog changes, TimeProvider time, CancellationToken cancellationToken) =>
+        SetEnabledAsync(clientId, enabled: true, context, applications, tokens, db, changes, time, cancellationToken);
 
     /// <summary>DELETE /api/admin/agencies/{clientId}?version= — with its authorizations, tokens and logo; 204.</summary>
     public static async Task<IResult> DeleteAsync(
@@ -271,7 +271,7 @@ public static class AgencyEndpoints
 
     private static async Task<IResult> SetEnabledAsync(
         string clientId, bool enabled, HttpContext context, IOpenIddictApplicationManager applications, IOpenIddictTokenManager tokens,
-        OnePassDbContext db, AdminChangeLog changes, CancellationToken cancellationToken)
+        OnePassDbContext db, AdminChangeLog changes, TimeProvider time, CancellationToken cancellationToken)
     {
         var (_, application, error) = await ReadChangeAsync<AgencyVersionInput>(
             clientId, context, applications, body => body.Version, cancellationToken);
@@ -289,7 +289,7 @@ public static class AgencyEndpoints
             return Results.Ok(before); // already so: nothing to change, nothing to log
         }
 
-        AgencyDescriptors.SetDisabled(descriptor, !enabled, context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
+        AgencyDescriptors.SetDisabled(descriptor, !enabled, time.GetUtcNow());
         var after = AgencyView.From(descriptor, logos.GetValueOrDefault(clientId), string.Empty);
         var action = enabled ? "agency.enable" : "agency.disable";
         if (enabled)
