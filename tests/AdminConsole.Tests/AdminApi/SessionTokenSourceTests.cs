@@ -22,7 +22,9 @@ namespace OnePass.AdminConsole.Tests.AdminApi;
 public sealed class SessionTokenSourceTests : IDisposable
 {
     private const string TokenEndpoint = "https://onepass.test/connect/token";
-    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 27, 5, 0, 0, TimeSpan.Zero));
+    // Starts at the real time: the memory cache behind the ticket store expires entries by the system
+    // clock, so a fixed date 8 hours in the past made every stored session expire on arrival.
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private readonly ServerSideTicketStore _store;
     private readonly TokenEndpointStub _tokenEndpoint = new();
     private readonly HttpClient _tokenClient;
