@@ -27,7 +27,8 @@ public sealed class PasskeyAgencyBrowserTests(PasskeyAgencyFixture fixture) : IC
             await page.FillAsync("input[name=username]", PasskeyAgencyFixture.Citizen);
             await page.FillAsync("input[name=password]", TestSeed.Password);
             await page.ClickAsync("main form button[type=submit]");
-            await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/account/security");
+            // The first sign-in of the run also compiles the pages: on a busy 2-core machine it has taken over 30 s.
+            await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/account/security", new() { Timeout = 90_000 });
             await page.FillAsync("#passkey-name", "Kitchen laptop");
             await page.ClickAsync("#passkey-register");
             await page.Locator(".passkey-name", new() { HasText = "Kitchen laptop" }).WaitForAsync();
