@@ -120,6 +120,11 @@ public static class AuthorizationServiceCollectionExtensions
                 validation.UseAspNetCore();
             });
 
+        // Agencies are read from a node-wide cache, invalidated on every node when one changes (issue 7).
+        builder.Services.AddSingleton<Agencies.AgencyCache>();
+        builder.Services.AddHostedService<Agencies.AgencyCache.Subscription>();
+        builder.Services.AddScoped<global::OpenIddict.Abstractions.IOpenIddictApplicationCache<global::OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreApplication<Guid>>, Agencies.SharedApplicationCache>();
+
         builder.Services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureServerKeys>();
         builder.Services.AddSingleton<SubjectIdentifiers>();
         builder.Services.AddSingleton<ReauthenticationMarker>();
