@@ -6,12 +6,31 @@ using OpenIddict.Server;
 namespace OnePass.IdentityProvider.Infrastructure.Keys;
 
 /// <summary>A key loaded from the database, ready for OpenIddict.</summary>
+/// <remarks>
+/// <see cref="ServerOnlyKey"/> is a 256-bit secret derived from the private key (HKDF), used for the tokens only OnePass
+/// itself reads: everything it encrypts (authorization codes, refresh and access tokens, stored requests). Those are
+/// signed with HMAC-SHA256 and their content key wrapped with AES-256 instead of an RSA signature and RSA-OAEP, which
+/// cost as much as the ID token's signature each (issue 7). ID tokens and logout tokens, which agencies verify, are
+/// still signed with the asymmetric key published in JWKS. The derived key lives and dies with its asymmetric key:
+/// same rotation, same overlap, same revocation; it is never stored nor published.
+/// </remarks>
 public sealed record LoadedKey(string KeyId, string Use, string Algorithm, DateTimeOffset ActivatesAt, AsymmetricSecurityKey SecurityKey)
 {
+    public SymmetricSecurityKey? ServerOnlyKey { get; init; }
+
     public SigningCredentials ToSigningCredentials() => new(SecurityKey, Algorithm);
 
     public EncryptingCredentials ToEncryptingCredentials() =>
         new(SecurityKey, SecurityAlgorithms.RsaOAEP, SecurityAlgorithms.Aes256CbcHmacSha512);
+
+    /// <summary>The key id of <see cref="ServerOnlyKey"/>: never equal to an asymmetric key's.</summary>
+    public static string ServerOnlyKeyId(string keyId) => keyId + "-server";
+
+    public SigningCredentials? ToServerOnlySigningCredentials() =>
+        ServerOnlyKey is null ? null : new(ServerOnlyKey, SecurityAlgorithms.HmacSha256);
+
+    public EncryptingCredentials? ToServerOnlyEncryptingCredentials() =>
+        ServerOnlyKey is null ? null : new(ServerOnlyKey, SecurityAlgorithms.Aes256KW, SecurityAlgorithms.Aes256CbcHmacSha512);
 }
 
 /// <summary>

@@ -127,8 +127,14 @@ public sealed class KeyStore(
             key = new RsaSecurityKey(rsa) { KeyId = row.KeyId };
         }
 
+        // Domain-separated by use, so the signing and the encryption key never share a derived secret.
+        var serverOnly = HKDF.DeriveKey(HashAlgorithmName.SHA256, pkcs8, 32, salt: [],
+            info: System.Text.Encoding.UTF8.GetBytes("OnePass server-only token key v1 " + row.Use));
         CryptographicOperations.ZeroMemory(pkcs8);
-        return new LoadedKey(row.KeyId, row.Use, row.Algorithm, row.ActivatesAt, key);
+        return new LoadedKey(row.KeyId, row.Use, row.Algorithm, row.ActivatesAt, key)
+        {
+            ServerOnlyKey = new SymmetricSecurityKey(serverOnly) { KeyId = LoadedKey.ServerOnlyKeyId(row.KeyId) },
+        };
     }
 
     private KeyMaterial Generate(Guid id, string use, string algorithm, DateTimeOffset now, DateTimeOffset activatesAt)
