@@ -96,6 +96,7 @@ public static class AuthorizationServiceCollectionExtensions
                     .AddEventHandler(IssueSessionBoundRefreshTokens.Descriptor)
                     .AddEventHandler(StatelessMachineAccessTokens.GenerationDescriptor)
                     .AddEventHandler(StatelessMachineAccessTokens.IntrospectionDescriptor)
+                    .AddEventHandler(StatelessCachedRequests.Descriptor)
                     .AddEventHandler(AcceptBodilessUserInfoPost.Descriptor);
                 RejectDisabledAgencies.Descriptors.ToList().ForEach(descriptor => server.AddEventHandler(descriptor));
 
