@@ -33,8 +33,9 @@ public static class DatabaseServiceCollectionExtensions
                         "OnePass__DatabaseProvider is PostgreSQL but ConnectionStrings__Database is not set.");
                 }
 
+                var postgres = PostgreSqlConnectionString(connectionString);
                 builder.Services.AddDbContextPool<OnePassDbContext, PostgreSqlOnePassDbContext>(options =>
-                    options.UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure(3))
+                    options.UseNpgsql(postgres, npgsql => npgsql.EnableRetryOnFailure(3))
                         .UseOpenIddict<Guid>());
                 break;
 
@@ -43,6 +44,22 @@ public static class DatabaseServiceCollectionExtensions
         }
 
         return builder;
+    }
+
+    // The same few statements run for every request, so they are prepared once per connection (PostgreSQL then skips
+    // parsing and planning them): Npgsql's automatic preparation, unless the connection string says otherwise. Behind
+    // PgBouncer in transaction mode, that needs PgBouncer 1.21+ with max_prepared_statements set, or Max Auto Prepare=0.
+    private static string PostgreSqlConnectionString(string configured)
+    {
+        var csb = new Npgsql.NpgsqlConnectionStringBuilder(configured);
+        if (!configured.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase) &&
+            !configured.Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
+        {
+            csb.MaxAutoPrepare = 64;
+            csb.AutoPrepareMinUsages = 2;
+        }
+
+        return csb.ConnectionString;
     }
 
     // A relative SQLite path is relative to the content root, and its folder is created on first start.
