@@ -3,7 +3,10 @@
 #   bench/run.sh                 10 s per round, 3 rounds, 16 connections
 #   BENCH_QUICK=1 bench/run.sh   3 s per round (a smoke run)
 # Settings: BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_SCENARIOS (default
-# "cc refresh sso login disco"), BENCH_SERVER_CPU (0), BENCH_LOAD_CPU (1), BENCH_PG_OPTS.
+# "cc refresh sso login cc+login passkey disco"; passkey only when scenarios/passkey.mjs exists, and after
+# every scenario that signs in with a password: once the user has a passkey, a password asks for a second factor),
+# BENCH_SQLITE (1; 0 skips the SQLite phase), BENCH_SQLITE_SCENARIOS (default "cc refresh sso login"),
+# BENCH_SERVER_CPU (0), BENCH_LOAD_CPU (1), BENCH_PG_OPTS.
 # Writes bench/results/<UTC timestamp>.json, .md and .svg; see bench/README.md.
 set -euo pipefail
 
@@ -18,7 +21,13 @@ if [[ -n "${BENCH_QUICK:-}" ]]; then : "${BENCH_SECONDS:=3}"; fi
 export BENCH_SECONDS=${BENCH_SECONDS:-10}
 export BENCH_ROUNDS=${BENCH_ROUNDS:-3}
 export BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-16}
-SCENARIOS=${BENCH_SCENARIOS:-cc refresh sso login disco}
+# passkey (OnePass only) joins the defaults when its scenario module is there, after the password sign-ins.
+DEFAULT_SCENARIOS="cc refresh sso login cc+login"
+if [[ -f "$BENCH/scenarios/passkey.mjs" ]]; then DEFAULT_SCENARIOS+=" passkey"; fi
+DEFAULT_SCENARIOS+=" disco"
+SCENARIOS=${BENCH_SCENARIOS:-$DEFAULT_SCENARIOS}
+SQLITE=${BENCH_SQLITE:-1}
+SQLITE_SCENARIOS=${BENCH_SQLITE_SCENARIOS:-cc refresh sso login}
 SERVER_CPU=${BENCH_SERVER_CPU:-0}
 LOAD_CPU=${BENCH_LOAD_CPU:-1}
 # The data is thrown away; commits are still written, but not waited for (a token store's usual setting).
@@ -154,12 +163,19 @@ done
 PG_PASSWORD=$(cat "$WORK/pgpass")
 
 # --- 6. One phase: OnePass and the peer with one signing algorithm, then the scenarios ----------
-# Starts OnePass (pinned) for one signing algorithm on a fresh database; sets OP_PID and OP_PORT.
+# Starts OnePass (pinned) for one signing algorithm on a fresh database (a PostgreSQL database, or a
+# new SQLite file under $WORK with provider Sqlite); sets OP_PID and OP_PORT. Logs are named after tag.
 start_onepass() {
-  local alg=$1
-  local db="onepass_${alg,,}"
+  local tag=$1 alg=$2 provider=${3:-PostgreSQL}
+  local db="onepass_${tag//-/_}" connection
   OP_PORT=$(free_port)
-  PGPASSWORD="$PG_PASSWORD" psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -qtAc "create database $db" >/dev/null
+  if [[ "$provider" == Sqlite ]]; then
+    mkdir -p "$WORK/sqlite-$tag"
+    connection="Data Source=$WORK/sqlite-$tag/onepass.db"
+  else
+    PGPASSWORD="$PG_PASSWORD" psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -qtAc "create database $db" >/dev/null
+    connection="Host=127.0.0.1;Port=$PG_PORT;Database=$db;Username=postgres;Password=$PG_PASSWORD"
+  fi
   # Each phase is a new cluster (a new database); OnePass marks Redis with the database it belongs to.
   redis-cli -h 127.0.0.1 -p "$REDIS_PORT" flushall >/dev/null
   local env_vars=(
@@ -167,36 +183,45 @@ start_onepass() {
     "ASPNETCORE_URLS=http://127.0.0.1:$OP_PORT"
     "OnePass__Issuer=http://127.0.0.1:$OP_PORT/"
     OnePass__RequireHttps=false
-    OnePass__DatabaseProvider=PostgreSQL
-    "ConnectionStrings__Database=Host=127.0.0.1;Port=$PG_PORT;Database=$db;Username=postgres;Password=$PG_PASSWORD"
+    "OnePass__DatabaseProvider=$provider"
+    "ConnectionStrings__Database=$connection"
     "ConnectionStrings__Redis=127.0.0.1:$REDIS_PORT"
     "OnePass__SeedFile=$BENCH/seed.json"
     "OnePass__Keys__Algorithm=$alg"
+    # The defaults (the issuer's host and origin), spelled out: the passkey scenario's authenticator uses them.
+    OnePass__Passkeys__RpId=127.0.0.1
+    "OnePass__Passkeys__Origins__0=http://127.0.0.1:$OP_PORT"
     # Every request comes from 127.0.0.1: the per-IP limits would measure the limiter, not the server.
     OnePass__RateLimits__SignInPerIpPerMinute=1000000
     OnePass__RateLimits__AuthorizationRequestsPerIpPerMinute=1000000
   )
-  log "phase $alg: migrating $db"
-  (cd "$WORK/app" && env "${env_vars[@]}" dotnet OnePass.IdentityProvider.dll migrate) >"$WORK/migrate-$alg.log" 2>&1 \
-    || { cat "$WORK/migrate-$alg.log" >&2; die "migrate failed"; }
+  # BENCH_PERF=1 (profile runs): the runtime writes /tmp/perf-PID.map so perf can name JIT-compiled methods.
+  # (W^X off: perf reads that map only for anonymous code, not for the runtime's double-mapped code.)
+  if [[ -n "${BENCH_PERF:-}" ]]; then env_vars+=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0); fi
+  # BENCH_ONEPASS_ENV="NAME=value ...": extra environment for OnePass (experiments with runtime settings).
+  if [[ -n "${BENCH_ONEPASS_ENV:-}" ]]; then read -r -a extra_env <<<"$BENCH_ONEPASS_ENV"; env_vars+=("${extra_env[@]}"); fi
+  log "phase $tag: migrating ($provider)"
+  (cd "$WORK/app" && env "${env_vars[@]}" dotnet OnePass.IdentityProvider.dll migrate) >"$WORK/migrate-$tag.log" 2>&1 \
+    || { cat "$WORK/migrate-$tag.log" >&2; die "migrate failed"; }
   (cd "$WORK/app" && exec taskset -c "$SERVER_CPU" env "${env_vars[@]}" dotnet OnePass.IdentityProvider.dll) \
-    </dev/null >"$WORK/onepass-$alg.log" 2>&1 &
+    </dev/null >"$WORK/onepass-$tag.log" 2>&1 &
   OP_PID=$!
   PIDS+=("$OP_PID")
-  wait_http "http://127.0.0.1:$OP_PORT/health/ready" "$WORK/onepass-$alg.log"
+  wait_http "http://127.0.0.1:$OP_PORT/health/ready" "$WORK/onepass-$tag.log"
 }
 
+# run_phase TAG ALG PROVIDER OUT SCENARIO...: OnePass (PROVIDER) and the peer, both with ALG.
 run_phase() {
-  local alg=$1 out=$2
-  shift 2
+  local tag=$1 alg=$2 provider=$3 out=$4
+  shift 4
   local peer_port
-  start_onepass "$alg"
+  start_onepass "$tag" "$alg" "$provider"
   peer_port=$(free_port)
-  log "phase $alg: OnePass on 127.0.0.1:$OP_PORT, peer on 127.0.0.1:$peer_port (core $SERVER_CPU)"
-  start_pinned "$WORK/peer-$alg.log" env PEER_PORT="$peer_port" PEER_ALG="$alg" BENCH_SEED="$BENCH/seed.json" \
+  log "phase $tag: OnePass ($provider) on 127.0.0.1:$OP_PORT, peer on 127.0.0.1:$peer_port (core $SERVER_CPU)"
+  start_pinned "$WORK/peer-$tag.log" env PEER_PORT="$peer_port" PEER_ALG="$alg" BENCH_SEED="$BENCH/seed.json" \
     node "$BENCH/peer/server.mjs"
   local peer_pid=$LAST_PID
-  wait_http "http://127.0.0.1:$peer_port/.well-known/openid-configuration" "$WORK/peer-$alg.log"
+  wait_http "http://127.0.0.1:$peer_port/.well-known/openid-configuration" "$WORK/peer-$tag.log"
   ONEPASS_URL="http://127.0.0.1:$OP_PORT/" ONEPASS_PID=$OP_PID PEER_URL="http://127.0.0.1:$peer_port/" PEER_PID=$peer_pid \
     load servers "$out" "$@"
   drop_pid "$OP_PID"
@@ -224,7 +249,7 @@ profile_phase() {
   command -v dotnet-trace >/dev/null 2>&1 || dotnet tool install -g dotnet-trace >/dev/null
   command -v dotnet-counters >/dev/null 2>&1 || dotnet tool install -g dotnet-counters >/dev/null
   mkdir -p "$dir"
-  start_onepass RS256
+  start_onepass profile RS256
   local name duration
   duration=$(printf '00:00:00:%02d' "$BENCH_SECONDS")
   for name in "$@"; do
@@ -233,14 +258,27 @@ profile_phase() {
     local driver=$!
     until [[ -e "$WORK/profile-$name.json.ready" ]]; do sleep 0.1; done
     dotnet-counters collect -p "$OP_PID" --duration "$duration" --format csv -o "$dir/$name.counters.csv" \
-      --counters System.Runtime,Microsoft.AspNetCore.Hosting,Microsoft.AspNetCore.Server.Kestrel,Npgsql,System.Net.Http \
+      --counters System.Runtime,Microsoft.AspNetCore.Hosting,Microsoft.AspNetCore.Server.Kestrel,Npgsql,Microsoft.EntityFrameworkCore,System.Net.Http \
       >"$WORK/counters-$name.log" 2>&1 &
     local counters=$!
     local cpu_before t_before
     cpu_before=$(stack_cpu_ticks)
     t_before=$(date +%s.%N)
-    dotnet-trace collect -p "$OP_PID" --profile dotnet-sampled-thread-time --duration "$duration" \
-      -o "$dir/$name.nettrace" >"$WORK/trace-$name.log" 2>&1 || { cat "$WORK/trace-$name.log" >&2; die "dotnet-trace failed"; }
+    if [[ -n "${BENCH_PERF:-}" ]]; then
+      # On-CPU samples of OnePass's threads (perf, not the runtime's thread-time sampler), JIT methods named by the map.
+      command -v perf >/dev/null 2>&1 || apt-get install -y -q linux-perf >/dev/null
+      local op_proc
+      op_proc=$(pgrep -P "$OP_PID" -f OnePass.IdentityProvider.dll | head -n 1 || echo "$OP_PID")
+      perf record -F 199 -g -p "$op_proc" -o "$WORK/perf-$name.data" -- sleep "$BENCH_SECONDS" >"$WORK/perf-$name.log" 2>&1 \
+        || { cat "$WORK/perf-$name.log" >&2; die "perf record failed"; }
+      { perf report -i "$WORK/perf-$name.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null || true; } \
+        | grep -v '^$' | sed -n '1,300p' >"$dir/$name.perf.txt"
+      { perf report -i "$WORK/perf-$name.data" --children --sort symbol --stdio -g none 2>/dev/null || true; } \
+        | grep -v '^$' | sed -n '1,300p' >"$dir/$name.perf-inclusive.txt"
+    else
+      dotnet-trace collect -p "$OP_PID" --profile dotnet-sampled-thread-time --duration "$duration" \
+        -o "$dir/$name.nettrace" >"$WORK/trace-$name.log" 2>&1 || { cat "$WORK/trace-$name.log" >&2; die "dotnet-trace failed"; }
+    fi
     local cpu_after t_after
     cpu_after=$(stack_cpu_ticks)
     t_after=$(date +%s.%N)
@@ -271,11 +309,16 @@ if [[ -n "${BENCH_PROFILE:-}" ]]; then
 fi
 
 read -r -a scenario_list <<<"$SCENARIOS"
-run_phase RS256 "$WORK/rs256.json" "${scenario_list[@]}"
+run_phase rs256 RS256 PostgreSQL "$WORK/rs256.json" "${scenario_list[@]}"
 if [[ " $SCENARIOS " == *" cc "* ]]; then
-  run_phase ES256 "$WORK/es256.json" cc
+  run_phase es256 ES256 PostgreSQL "$WORK/es256.json" cc
 else
   echo '{}' >"$WORK/es256.json"
+fi
+# The issue's second variant: OnePass on a SQLite file (Redis as before), RS256, against the peer.
+if [[ "$SQLITE" != 0 ]]; then
+  read -r -a sqlite_list <<<"$SQLITE_SCENARIOS"
+  run_phase sqlite RS256 Sqlite "$WORK/sqlite.json" "${sqlite_list[@]}"
 fi
 
 # --- 7. Report ---------------------------------------------------------------------------------

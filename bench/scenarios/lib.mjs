@@ -61,17 +61,17 @@ export async function discover(base) {
   return JSON.parse(res.text);
 }
 
-const decode = (s) => s.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (_, e) => {
+export const decode = (s) => s.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (_, e) => {
   if (e[0] === '#') return String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
   return { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }[e.toLowerCase()];
 });
-const attr = (tag, name) => { const m = new RegExp(`\\s${name}="([^"]*)"`, 'i').exec(tag); return m ? decode(m[1]) : undefined; };
+export const attr = (tag, name) => { const m = new RegExp(`\\s${name}="([^"]*)"`, 'i').exec(tag); return m ? decode(m[1]) : undefined; };
 
 /** An error body in a few words: an HTML page's title, or the start of the text. */
-const brief = (text) => decode(/<title>([^<]*)<\/title>/i.exec(text)?.[1] ?? text.slice(0, 200)).trim();
+export const brief = (text) => decode(/<title>([^<]*)<\/title>/i.exec(text)?.[1] ?? text.slice(0, 200)).trim();
 
-/** Fills the password form found in html (posted back to its action or to pageUrl). */
-function passwordForm(html, pageUrl) {
+/** Fills the password form found in html (posted back to its action or to pageUrl) for `who` (a seed user); undefined when there is none. */
+export function passwordForm(html, pageUrl, who = user) {
   const form = /<form\b[^>]*>([\s\S]*?)<\/form>/gi;
   for (let m; (m = form.exec(html));) {
     if (!/name="password"/.test(m[1])) continue;
@@ -80,8 +80,8 @@ function passwordForm(html, pageUrl) {
       const name = attr(input, 'name');
       if (name && /type="hidden"/i.test(input)) fields.set(name, attr(input, 'value') ?? '');
     }
-    fields.set('username', user.username);
-    fields.set('password', user.password);
+    fields.set('username', who.username);
+    fields.set('password', who.password);
     const action = attr(m[0].slice(0, m[0].indexOf('>') + 1), 'action');
     return { url: new URL(action || pageUrl, pageUrl).href, body: fields.toString() };
   }
@@ -91,8 +91,10 @@ function passwordForm(html, pageUrl) {
 /**
  * Authorization code flow from the authorization endpoint to the code at the redirect URI, following
  * redirects with the jar and filling the password form when one is shown. Returns { code, requests }.
+ * With onPage, the first page shown is handed to onPage({ url, html, jar }) instead, which signs in its
+ * own way (e.g. a passkey) and returns the URL to continue at; a code without that page is an error.
  */
-export async function authorize(server, jar, { scope = 'openid profile email', signIn = false, extra = {} } = {}) {
+export async function authorize(server, jar, { scope = 'openid profile email', signIn = false, extra = {}, onPage } = {}) {
   const { verifier, challenge } = pkce();
   const state = b64url(crypto.randomBytes(12));
   const q = new URLSearchParams({
@@ -103,6 +105,7 @@ export async function authorize(server, jar, { scope = 'openid profile email', s
   let method = 'GET';
   let body;
   let postedPassword = false;
+  let pageHandled = false;
   for (let hop = 0; hop < 12; hop++) {
     const res = await http(method, url, { jar, body });
     method = 'GET';
@@ -114,9 +117,15 @@ export async function authorize(server, jar, { scope = 'openid profile email', s
         if (!code) throw new Error(`no code at the callback: ${next.search}`);
         if (next.searchParams.get('state') !== state) throw new Error('state mismatch');
         if (signIn && !postedPassword) throw new Error('signed in without the password form');
+        if (onPage && !pageHandled) throw new Error('signed in without the sign-in page');
         return { code, verifier };
       }
       url = next.href;
+      continue;
+    }
+    if (res.status === 200 && onPage && !pageHandled) {
+      url = new URL(await onPage({ url, html: res.text, jar }), url).href;
+      pageHandled = true;
       continue;
     }
     if (res.status === 200) {

@@ -3,7 +3,10 @@
 //       the bare Kestrel endpoint at URL, one fixed-duration run
 //   node scenarios/run.mjs servers OUT.json SCENARIO...
 //       each scenario against OnePass and the peer, alternating A B A B for BENCH_ROUNDS rounds
-//       (env ONEPASS_URL, ONEPASS_PID, PEER_URL, PEER_PID, BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS)
+//       (env ONEPASS_URL, ONEPASS_PID, PEER_URL, PEER_PID, BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS);
+//       a scenario module exporting `peer: false` runs against OnePass only. A pair "A+B" (e.g.
+//       cc+login) runs, per server and round, A alone on half the connections, then A on that half and
+//       B on the other half at the same time: how much of A is left while B loads the server.
 //   node scenarios/run.mjs profile OUT.json SCENARIO
 //       one untimed warm-up, then one run of BENCH_SECONDS against OnePass only (env ONEPASS_URL);
 //       writes OUT.json.ready between the two, when run.sh attaches the profilers
@@ -60,21 +63,56 @@ for (const s of servers) {
 }
 
 const results = {};
+const warmUpMs = Math.min(2000, seconds * 300);
+const runLine = (name, round, server, res, unit) => `${name} round ${round} ${server}: ${res.perSec.toFixed(1)} ${unit}, `
+  + `p50 ${res.p50?.toFixed(1)} ms, p99 ${res.p99?.toFixed(1)} ms${res.errors ? `, ${res.errors} errors (${res.firstError})` : ''}`;
+
+// "A+B": A measured alone on half the connections, then A and B together (B on the other half).
+async function runPair(name) {
+  const [first, second] = name.split('+');
+  const a = (await import(`./${first}.mjs`)).default;
+  const b = (await import(`./${second}.mjs`)).default;
+  const onePassOnly = a.peer === false || b.peer === false;
+  const targets = onePassOnly ? servers.filter((s) => s.name === 'onepass') : servers;
+  const half = Math.max(1, Math.floor(connections / 2));
+  const other = Math.max(1, connections - half);
+  const result = { pair: [first, second], unit: a.unit, busyUnit: b.unit, connections: { [first]: half, [second]: other }, onePassOnly, onepass: [], peer: [] };
+  const run = (s, scenario, n, durationMs) => load({ connections: n, durationMs, setup: () => scenario.setup(s), iteration: scenario.iteration });
+  for (const s of targets) await Promise.all([run(s, a, half, warmUpMs), run(s, b, other, warmUpMs)]);
+  for (let round = 1; round <= rounds; round++) {
+    for (const s of targets) {
+      const alone = await run(s, a, half, seconds * 1000);
+      resetPeak(s.pid);
+      const [during, busy] = await Promise.all([run(s, a, half, seconds * 1000), run(s, b, other, seconds * 1000)]);
+      result[s.name].push({ alone, during, busy, peakRssMb: peakRssMb(s.pid) });
+      log(runLine(`${name}: ${first} alone`, round, s.name, alone, a.unit));
+      log(runLine(`${name}: ${first} under ${second}`, round, s.name, during, a.unit));
+      log(runLine(`${name}: ${second} meanwhile`, round, s.name, busy, b.unit));
+    }
+  }
+  return result;
+}
+
 for (const name of names) {
+  if (name.includes('+')) {
+    results[name] = await runPair(name);
+    continue;
+  }
   const scenario = (await import(`./${name}.mjs`)).default;
-  results[name] = { unit: scenario.unit, onepass: [], peer: [] };
+  // peer: false: a scenario the peer has no counterpart for (e.g. passkey); OnePass only.
+  const targets = scenario.peer === false ? servers.filter((s) => s.name === 'onepass') : servers;
+  results[name] = { unit: scenario.unit, peer: [], onepass: [], onePassOnly: scenario.peer === false };
   // One short untimed warm-up per server (JIT, pools, first key loads).
-  for (const s of servers) {
-    await load({ connections, durationMs: Math.min(2000, seconds * 300), setup: () => scenario.setup(s), iteration: scenario.iteration });
+  for (const s of targets) {
+    await load({ connections, durationMs: warmUpMs, setup: () => scenario.setup(s), iteration: scenario.iteration });
   }
   for (let round = 1; round <= rounds; round++) {
-    for (const s of servers) {
+    for (const s of targets) {
       resetPeak(s.pid);
       const res = await load({ connections, durationMs: seconds * 1000, setup: () => scenario.setup(s), iteration: scenario.iteration });
       res.peakRssMb = peakRssMb(s.pid);
       results[name][s.name].push(res);
-      log(`${name} round ${round} ${s.name}: ${res.perSec.toFixed(1)} ${scenario.unit}, p50 ${res.p50?.toFixed(1)} ms, p99 ${res.p99?.toFixed(1)} ms, `
-        + `peak RSS ${res.peakRssMb?.toFixed(0)} MB${res.errors ? `, ${res.errors} errors (${res.firstError})` : ''}`);
+      log(`${runLine(name, round, s.name, res, scenario.unit)}, peak RSS ${res.peakRssMb?.toFixed(0)} MB`);
     }
   }
 }
