@@ -247,7 +247,8 @@ public sealed class LogoutReceiverTests(AgencySitesFixture sites) : IClassFixtur
     }
 
     private SigningCredentials OnePassSigningKey() =>
-        sites.IdentityProvider.Services.GetRequiredService<IOptionsMonitor<OpenIddictServerOptions>>().CurrentValue.SigningCredentials[0];
+        sites.IdentityProvider.Services.GetRequiredService<IOptionsMonitor<OpenIddictServerOptions>>().CurrentValue.SigningCredentials
+            .First(credentials => credentials.Key is AsymmetricSecurityKey); // the published key, not the server-only one
 
     private async Task<HttpResponseMessage> PostLogoutTokenAsync(string token)
     {
